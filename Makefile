@@ -1,0 +1,33 @@
+# The two commands: `make run` and `make test`. Both set up everything they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+PYTEST_ARGS ?=
+
+.PHONY: run test unit venv clean admin
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+## Start the whole system locally on embedded AWS, with demo data (Ctrl-C stops it).
+run: $(STAMP)
+	@$(PY) -m devtools.stack
+
+## Install what the tests need and run the whole suite.
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Fast feedback: unit tests only.
+unit: $(STAMP)
+	$(PY) -m pytest tests/unit -q
+
+clean:
+	rm -rf $(VENV) .local .pytest_cache .hypothesis

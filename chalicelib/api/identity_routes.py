@@ -1,0 +1,54 @@
+"""Sign-in, token refresh and the caller's own profile."""
+
+from __future__ import annotations
+
+from chalicelib import container
+from chalicelib.api.routing import ApiBlueprint
+from chalicelib.api.schemas import LoginRequest, Me, RefreshRequest, TokenResponse
+from chalicelib.identity import service
+from chalicelib.identity.errors import AuthFailed, InvalidToken, PasswordChangeRequired
+from chalicelib.identity.principal import Principal
+
+api = ApiBlueprint(__name__, "identity")
+
+
+@api.route(
+    "/auth/login",
+    "POST",
+    summary="Sign in with username and password (Cognito USER_PASSWORD_AUTH)",
+    body=LoginRequest,
+    response=TokenResponse,
+    public=True,
+    errors_=(AuthFailed, PasswordChangeRequired),
+)
+def login(body: LoginRequest) -> dict:
+    return service.login(
+        body.username,
+        body.password,
+        directory=container.directory(),
+        verifier=container.token_verifier(),
+        store=container.registry_store(),
+    )
+
+
+@api.route(
+    "/auth/refresh",
+    "POST",
+    summary="Exchange a refresh token for new ID and access tokens",
+    body=RefreshRequest,
+    response=TokenResponse,
+    public=True,
+    errors_=(AuthFailed, InvalidToken),
+)
+def refresh(body: RefreshRequest) -> dict:
+    return service.refresh(
+        body.refresh_token,
+        directory=container.directory(),
+        verifier=container.token_verifier(),
+        store=container.registry_store(),
+    )
+
+
+@api.route("/me", summary="The caller: role, organisation and the accounts it holds", response=Me)
+def me(principal: Principal) -> dict:
+    return service.me(principal, store=container.registry_store())

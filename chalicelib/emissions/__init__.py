@@ -1,0 +1,2 @@
+"""Emissions management: sites, emission sources, monitoring data, calculation
+reports and their verification (DESIGN.md section 4)."""

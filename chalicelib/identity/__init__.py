@@ -1,0 +1,1 @@
+"""Identity: who the caller is (Cognito tokens), their role and organisation."""

@@ -1,0 +1,76 @@
+"""Adapter to the Cognito user pool (sign-in, refresh, administrator user creation)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.errors import ServiceUnavailable
+from chalicelib.identity.errors import AuthFailed, InvalidPassword, PasswordChangeRequired, UserExists
+
+
+class CognitoDirectory:
+    def __init__(self, client: Any, user_pool_id: str, client_id: str) -> None:
+        self._client = client
+        self._pool = user_pool_id
+        self._client_id = client_id
+
+    def _auth(self, flow: str, parameters: dict[str, str]) -> dict[str, Any]:
+        try:
+            response = self._client.initiate_auth(ClientId=self._client_id, AuthFlow=flow, AuthParameters=parameters)
+        except ClientError as error:
+            code = error.response["Error"]["Code"]
+            if code in {"NotAuthorizedException", "UserNotFoundException", "PasswordResetRequiredException"}:
+                raise AuthFailed() from error
+            if code == "InvalidParameterException":
+                raise AuthFailed() from error
+            raise ServiceUnavailable(details=[{"cause": code}]) from error
+        if response.get("ChallengeName") == "NEW_PASSWORD_REQUIRED":
+            raise PasswordChangeRequired()
+        result = response.get("AuthenticationResult")
+        if not result:
+            raise AuthFailed()
+        return {
+            "id_token": result["IdToken"],
+            "access_token": result["AccessToken"],
+            "refresh_token": result.get("RefreshToken") or parameters.get("REFRESH_TOKEN", ""),
+            "expires_in": int(result.get("ExpiresIn", 3600)),
+        }
+
+    def sign_in(self, username: str, password: str) -> dict[str, Any]:
+        return self._auth("USER_PASSWORD_AUTH", {"USERNAME": username, "PASSWORD": password})
+
+    def refresh(self, refresh_token: str) -> dict[str, Any]:
+        return self._auth("REFRESH_TOKEN_AUTH", {"REFRESH_TOKEN": refresh_token})
+
+    def create_user(
+        self, *, username: str, email: str, org_id: str, group: str, password: str | None
+    ) -> dict[str, Any]:
+        attributes = [{"Name": "custom:org_id", "Value": org_id}, {"Name": "email", "Value": email}]
+        kwargs: dict[str, Any] = {}
+        if password is not None:
+            # The administrator sets the password directly; no invitation mail is sent.
+            kwargs["MessageAction"] = "SUPPRESS"
+        try:
+            response = self._client.admin_create_user(
+                UserPoolId=self._pool,
+                Username=username,
+                UserAttributes=attributes,
+                DesiredDeliveryMediums=["EMAIL"],
+                **kwargs,
+            )
+            if password is not None:
+                self._client.admin_set_user_password(
+                    UserPoolId=self._pool, Username=username, Password=password, Permanent=True
+                )
+            self._client.admin_add_user_to_group(UserPoolId=self._pool, Username=username, GroupName=group)
+        except ClientError as error:
+            code = error.response["Error"]["Code"]
+            if code == "UsernameExistsException":
+                raise UserExists(username=username) from error
+            if code == "InvalidPasswordException":
+                self._client.admin_delete_user(UserPoolId=self._pool, Username=username)
+                raise InvalidPassword(field="password") from error
+            raise ServiceUnavailable(details=[{"cause": code}]) from error
+        return {"username": username, "status": response["User"].get("UserStatus", "")}

@@ -1,0 +1,2 @@
+"""The trade matching notice board: listings, inquiries, contracts and statistics
+(DESIGN.md section 6)."""

@@ -1,0 +1,284 @@
+"""The registry's DynamoDB store: every state change is one conditional write.
+
+Reads are plain ``GetItem`` / ``Query``; writes are ``TransactWriteItems`` (or one
+conditional ``UpdateItem`` / ``PutItem`` when a single item changes) whose conditions
+make the rule hold even when requests race. On a cancelled transaction the store
+reads once more only to explain which rule failed; it never writes again.
+"""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import (
+    GetError,
+    PutError,
+    QueryError,
+    TransactWriteError,
+    UpdateError,
+)
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.errors import ServiceUnavailable
+from chalicelib.registry.adapters.models import (
+    AccountItem,
+    AccountLinkItem,
+    CounterItem,
+    OrganisationItem,
+    RegistryItem,
+    transaction_connection,
+)
+from chalicelib.registry.domain.accounts import (
+    SINGLETON_TYPES,
+    STATUS_JA,
+    Account,
+    AccountNumber,
+    AccountStatus,
+    AccountType,
+)
+from chalicelib.registry.domain.errors import (
+    AccountNotEmpty,
+    AccountNotFound,
+    AccountNotOpen,
+    ConcurrentUpdate,
+    OrganisationExists,
+    OrganisationNotFound,
+    SingletonAccountExists,
+)
+from chalicelib.registry.domain.organisations import Organisation, OrganisationKind
+
+_MAX_ATTEMPTS = 5
+_RETRYABLE = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
+
+
+def _reasons(error: TransactWriteError) -> list[str | None]:
+    return [reason.code if reason else None for reason in error.cancellation_reasons]
+
+
+def _unavailable(error: Exception) -> ServiceUnavailable:
+    return ServiceUnavailable(details=[{"cause": type(error).__name__}])
+
+
+def _organisation(item: OrganisationItem) -> Organisation:
+    return Organisation(
+        org_id=item.org_id,
+        name=item.name,
+        name_ja=item.name_ja,
+        kind=OrganisationKind(item.kind),
+        created_at=item.created_at,
+    )
+
+
+def _account(item: AccountItem) -> Account:
+    return Account(
+        number=item.number,
+        type=int(item.account_type),
+        holder_org_id=item.holder_org_id,
+        holder_name=item.holder_name,
+        holder_name_ja=item.holder_name_ja,
+        status=AccountStatus(item.status),
+        commitment_reserve=int(item.commitment_reserve),
+        balance=int(item.balance),
+        created_at=item.created_at,
+    )
+
+
+def account_summary(link: AccountLinkItem) -> dict[str, object]:
+    return {"number": link.number, "type": int(link.account_type), "status": link.status}
+
+
+class RegistryStore:
+    """Organisations and accounts in the registry table."""
+
+    # --- organisations -------------------------------------------------------------
+
+    def create_organisation(self, organisation: Organisation) -> Organisation:
+        pk, sk = OrganisationItem.key(organisation.org_id)
+        item = OrganisationItem(
+            pk,
+            sk,
+            org_id=organisation.org_id,
+            name=organisation.name,
+            name_ja=organisation.name_ja,
+            kind=organisation.kind.value,
+            created_at=organisation.created_at,
+        )
+        try:
+            # Create-only: an existing organisation is never overwritten.
+            item.save(condition=OrganisationItem.pk.does_not_exist())
+        except PutError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                raise OrganisationExists(org_id=organisation.org_id) from error
+            raise _unavailable(error) from error
+        return organisation
+
+    def get_organisation(self, org_id: str) -> Organisation | None:
+        try:
+            item = OrganisationItem.get(*OrganisationItem.key(org_id))
+        except OrganisationItem.DoesNotExist:
+            return None
+        except GetError as error:
+            raise _unavailable(error) from error
+        return _organisation(item)
+
+    def organisation_with_accounts(self, org_id: str) -> tuple[Organisation | None, list[dict[str, object]]]:
+        """The organisation and the accounts it holds, in one query."""
+        organisation: Organisation | None = None
+        accounts: list[dict[str, object]] = []
+        try:
+            for item in RegistryItem.query(f"ORG#{org_id}", consistent_read=True):
+                if isinstance(item, OrganisationItem):
+                    organisation = _organisation(item)
+                elif isinstance(item, AccountLinkItem):
+                    accounts.append(account_summary(item))
+        except QueryError as error:
+            raise _unavailable(error) from error
+        return organisation, accounts
+
+    # --- accounts ------------------------------------------------------------------
+
+    def get_account(self, number: str) -> Account | None:
+        try:
+            item = AccountItem.get(*AccountItem.key(number), consistent_read=True)
+        except AccountItem.DoesNotExist:
+            return None
+        except GetError as error:
+            raise _unavailable(error) from error
+        return _account(item)
+
+    def _counter_value(self, name: str) -> int:
+        try:
+            return int(CounterItem.get(*CounterItem.key(name), consistent_read=True).value)
+        except CounterItem.DoesNotExist:
+            return 0
+        except GetError as error:
+            raise _unavailable(error) from error
+
+    def open_account(self, holder: Organisation, account_type: AccountType, period: int, now: str) -> Account:
+        """Allocate the next identifier and create the account and its link atomically."""
+        counter_name = f"ACCOUNT#{int(account_type)}"
+        for _attempt in range(_MAX_ATTEMPTS):
+            singleton = account_type in SINGLETON_TYPES
+            current = 0 if singleton else self._counter_value(counter_name)
+            # The government's singleton accounts always carry identifier 1, so their
+            # create-only condition is what keeps them unique.
+            number = str(AccountNumber.build(account_type, 1 if singleton else current + 1, period))
+            account = Account(
+                number=number,
+                type=int(account_type),
+                holder_org_id=holder.org_id,
+                holder_name=holder.name,
+                holder_name_ja=holder.name_ja,
+                created_at=now,
+            )
+            try:
+                with TransactWrite(connection=transaction_connection()) as tx:
+                    # The holder must exist when the account is created.
+                    tx.condition_check(
+                        OrganisationItem, *OrganisationItem.key(holder.org_id), condition=OrganisationItem.pk.exists()
+                    )
+                    pk, sk = AccountItem.key(number)
+                    tx.save(
+                        AccountItem(
+                            pk,
+                            sk,
+                            number=number,
+                            account_type=int(account_type),
+                            holder_org_id=holder.org_id,
+                            holder_name=holder.name,
+                            holder_name_ja=holder.name_ja,
+                            status=AccountStatus.OPEN.value,
+                            commitment_reserve=0,
+                            balance=0,
+                            transferable=0,
+                            created_at=now,
+                            version=0,
+                        ),
+                        # Create-only: a number is never reused.
+                        condition=AccountItem.pk.does_not_exist(),
+                    )
+                    tx.save(
+                        AccountLinkItem(
+                            *AccountLinkItem.key(holder.org_id, number),
+                            number=number,
+                            account_type=int(account_type),
+                            status=AccountStatus.OPEN.value,
+                        ),
+                        condition=AccountLinkItem.pk.does_not_exist(),
+                    )
+                    if not singleton:
+                        counter = CounterItem(*CounterItem.key(counter_name))
+                        # Advance the counter only from the value we read: a racing
+                        # open_account makes this fail and we retry with the next one.
+                        expected = (
+                            CounterItem.value == current if current else CounterItem.pk.does_not_exist()
+                        )
+                        tx.update(counter, actions=[CounterItem.value.set(current + 1)], condition=expected)
+            except TransactWriteError as error:
+                # Sending order: condition checks, puts (account, link), updates (counter).
+                reasons = _reasons(error)
+                if reasons and reasons[0] == "ConditionalCheckFailed":
+                    raise OrganisationNotFound(org_id=holder.org_id) from error
+                if singleton and len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+                    raise SingletonAccountExists(type=int(account_type), number=number) from error
+                if any(r in _RETRYABLE or r == "ConditionalCheckFailed" for r in reasons):
+                    continue
+                raise _unavailable(error) from error
+            return account
+        raise ConcurrentUpdate()
+
+    def close_account(self, number: str) -> Account:
+        """Close an empty account; the account and its link change together."""
+        account = self.get_account(number)
+        if account is None:
+            raise AccountNotFound(number=number)
+        for _attempt in range(_MAX_ATTEMPTS):
+            try:
+                with TransactWrite(connection=transaction_connection()) as tx:
+                    tx.update(
+                        AccountItem(*AccountItem.key(number)),
+                        actions=[AccountItem.status.set(AccountStatus.CLOSED.value), AccountItem.version.add(1)],
+                        # Only an account that is not closed yet and holds nothing.
+                        condition=(AccountItem.status != AccountStatus.CLOSED.value) & (AccountItem.balance == 0),
+                    )
+                    tx.update(
+                        AccountLinkItem(*AccountLinkItem.key(account.holder_org_id, number)),
+                        actions=[AccountLinkItem.status.set(AccountStatus.CLOSED.value)],
+                        condition=AccountLinkItem.pk.exists(),
+                    )
+            except TransactWriteError as error:
+                reasons = _reasons(error)
+                if any(r in _RETRYABLE for r in reasons):
+                    continue
+                current = self.get_account(number)
+                if current is None:
+                    raise AccountNotFound(number=number) from error
+                if current.status is AccountStatus.CLOSED:
+                    raise AccountNotOpen(number=number, status="closed", status_ja=STATUS_JA["closed"]) from error
+                if current.balance:
+                    raise AccountNotEmpty(number=number, balance=current.balance) from error
+                raise _unavailable(error) from error
+            return account.with_status(AccountStatus.CLOSED)
+        raise ConcurrentUpdate()
+
+    def set_commitment_reserve(self, number: str, reserve: int) -> Account:
+        """Set the reserve and, in the same write, the derived transferable amount."""
+        item = AccountItem(*AccountItem.key(number))
+        try:
+            item.update(
+                actions=[
+                    AccountItem.commitment_reserve.set(reserve),
+                    # Update expressions can subtract; condition expressions cannot.
+                    AccountItem.transferable.set(AccountItem.balance - reserve),
+                    AccountItem.version.add(1),
+                ],
+                condition=AccountItem.pk.exists() & (AccountItem.status != AccountStatus.CLOSED.value),
+            )
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                current = self.get_account(number)
+                if current is None:
+                    raise AccountNotFound(number=number) from error
+                raise AccountNotOpen(
+                    number=number, status=current.status.value, status_ja=STATUS_JA[current.status.value]
+                ) from error
+            raise _unavailable(error) from error
+        return _account(item)

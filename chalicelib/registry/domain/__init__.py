@@ -1,0 +1,1 @@
+"""Pure registry rules: nothing here imports boto3 or PynamoDB."""

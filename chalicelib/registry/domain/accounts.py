@@ -1,0 +1,134 @@
+"""Account numbers in the Kyoto data exchange standard form, and account rules.
+
+``<registry>-<type>-<identifier>-<commitment period>-<check digits>``, e.g.
+``JP-121-1053-0-25``. Check digits are ISO 7064 MOD 97-10 as national registries
+compute them: the identifier, then each registry letter as ``ord(letter) - 55``, the
+type as three digits, the period as two digits, then ``00``; the check digits are
+``98 - (that number mod 97)``. A full number is valid when the same digit string with
+the real check digits in place of ``00`` is 1 mod 97.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from enum import Enum, IntEnum
+
+from chalicelib.registry.domain.errors import InvalidAccountNumber
+
+REGISTRY_CODE = "JP"
+_NUMBER = re.compile(
+    r"^(?P<registry>[A-Z]{2})-(?P<type>[0-9]{3})-(?P<identifier>[1-9][0-9]{0,14})"
+    r"-(?P<period>[0-9]{1,2})-(?P<check>[0-9]{1,2})$"
+)
+
+
+class AccountType(IntEnum):
+    """Kyoto account type codes used by the scheme."""
+
+    PARTY_HOLDING = 100
+    OPERATOR_HOLDING = 120
+    PERSON_HOLDING = 121
+    VOLUNTARY_CANCELLATION = 230
+    RETIREMENT = 300
+
+
+class AccountStatus(str, Enum):
+    OPEN = "open"
+    BLOCKED = "blocked"
+    CLOSED = "closed"
+
+
+STATUS_JA = {"open": "開設中", "blocked": "凍結中", "closed": "閉鎖済み"}
+
+#: Accounts of which the registry holds exactly one (the government's).
+SINGLETON_TYPES = frozenset({AccountType.PARTY_HOLDING, AccountType.RETIREMENT})
+
+
+def _digits(registry: str, type_code: int, identifier: int, period: int) -> str:
+    letters = "".join(str(ord(letter) - 55) for letter in registry)
+    return f"{identifier}{letters}{type_code:03d}{period:02d}"
+
+
+def check_digits(registry: str, type_code: int, identifier: int, period: int) -> int:
+    """The two check digits for these parts (ISO 7064 MOD 97-10)."""
+    return 98 - int(_digits(registry, type_code, identifier, period) + "00") % 97
+
+
+@dataclass(frozen=True)
+class AccountNumber:
+    registry: str
+    type: int
+    identifier: int
+    period: int
+
+    @property
+    def check(self) -> int:
+        return check_digits(self.registry, self.type, self.identifier, self.period)
+
+    def __str__(self) -> str:
+        return f"{self.registry}-{self.type:03d}-{self.identifier}-{self.period}-{self.check:02d}"
+
+    @classmethod
+    def build(cls, type_code: int, identifier: int, period: int = 0) -> "AccountNumber":
+        AccountType(type_code)
+        return cls(REGISTRY_CODE, int(type_code), identifier, period)
+
+    @classmethod
+    def parse(cls, text: object) -> "AccountNumber":
+        """Parse and validate a number; raise ``InvalidAccountNumber`` saying why."""
+        if not isinstance(text, str):
+            raise _invalid(text, "not a string", "文字列ではありません")
+        match = _NUMBER.fullmatch(text)
+        if match is None:
+            raise _invalid(text, "expected the form JP-121-1053-0-25", "JP-121-1053-0-25 の形式で入力してください")
+        registry = match["registry"]
+        if registry != REGISTRY_CODE:
+            raise _invalid(text, f"unknown registry {registry}", f"登録簿コード {registry} は使えません")
+        type_code = int(match["type"])
+        if type_code not in {t.value for t in AccountType}:
+            raise _invalid(text, f"unknown account type {type_code}", f"口座種別 {type_code} は存在しません")
+        parts = (registry, type_code, int(match["identifier"]), int(match["period"]))
+        number = int(_digits(*parts) + match["check"])
+        # The check field must be written as two digits when it is two digits long.
+        if number % 97 != 1 or len(match["check"]) != 2:
+            raise _invalid(text, "the check digits are wrong", "チェックデジットが一致しません")
+        if match["period"] != str(int(match["period"])):
+            raise _invalid(text, "the period has a leading zero", "約束期間の表記が正しくありません")
+        return cls(*parts)
+
+
+def _invalid(text: object, reason: str, reason_ja: str) -> InvalidAccountNumber:
+    shown = text if isinstance(text, str) and len(text) <= 40 else "…"
+    return InvalidAccountNumber(number=shown, reason=reason, reason_ja=reason_ja, field="account")
+
+
+def is_valid(text: object) -> bool:
+    try:
+        AccountNumber.parse(text)
+    except InvalidAccountNumber:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account as the registry holds it. Amounts are whole tonnes (int)."""
+
+    number: str
+    type: int
+    holder_org_id: str
+    holder_name: str
+    holder_name_ja: str
+    status: AccountStatus = AccountStatus.OPEN
+    commitment_reserve: int = 0
+    balance: int = 0
+    created_at: str = ""
+
+    @property
+    def transferable(self) -> int:
+        """Balance minus commitment reserve, never below zero."""
+        return max(self.balance - self.commitment_reserve, 0)
+
+    def with_status(self, status: AccountStatus) -> "Account":
+        return replace(self, status=status)

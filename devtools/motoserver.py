@@ -1,0 +1,138 @@
+"""An embedded moto server whose requests are serialized.
+
+moto is not atomic under concurrent requests (its ``transact_write_items``
+copies and restores whole tables, so two concurrent transactions can lose each
+other's writes). This server therefore holds one lock for the whole of every
+request, including consuming the response body, so that moto only ever sees
+one request at a time. Connections are still accepted concurrently
+(``threaded=True``), so clients never deadlock waiting for a socket.
+
+Usage::
+
+    with MotoServer() as moto:
+        boto3.client("dynamodb", endpoint_url=moto.endpoint, ...)
+
+Note that moto's backends are process-global: an embedded server shares its
+state with any ``moto.mock_aws`` used in the same process.
+"""
+
+from __future__ import annotations
+
+import threading
+import urllib.request
+from typing import Any, Callable, Iterable
+
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import BaseWSGIServer, make_server
+
+__all__ = ["MotoServer", "SerializedWSGIApp"]
+
+
+class SerializedWSGIApp:
+    """WSGI wrapper that runs one request at a time and counts requests."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]):
+        self.app = app
+        self._lock = threading.Lock()
+        self._count_lock = threading.Lock()
+        self._request_count = 0
+
+    @property
+    def request_count(self) -> int:
+        with self._count_lock:
+            return self._request_count
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> list[bytes]:
+        with self._count_lock:
+            self._request_count += 1
+        with self._lock:
+            result = self.app(environ, start_response)
+            try:
+                body = b"".join(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+        return [body]
+
+
+class _QuietRequestHandler(MotoRequestHandler):
+    """moto's request handler without werkzeug's per-request access log."""
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:  # noqa: D401
+        pass
+
+
+class MotoServer:
+    """A moto server in a daemon thread; ``port=0`` picks a free port."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+        self.host = host
+        self.port = port
+        self._app = SerializedWSGIApp(DomainDispatcherApplication(create_backend_app))
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def endpoint(self) -> str:
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "", "::") else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def request_count(self) -> int:
+        return self._app.request_count
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> "MotoServer":
+        if self._server is not None:
+            return self
+        # make_server binds immediately, so the real port is known on return.
+        self._server = make_server(
+            self.host,
+            self.port,
+            self._app,
+            threaded=True,
+            request_handler=_QuietRequestHandler,
+        )
+        self.port = self._server.server_port
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            name=f"moto-server-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if thread is not None:
+            thread.join(timeout=10)
+
+    def reset(self) -> None:
+        """Wipe every moto backend (all services, accounts and regions)."""
+        request = urllib.request.Request(
+            f"{self.endpoint}/moto-api/reset", data=b"", method="POST"
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+
+    def __enter__(self) -> "MotoServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        return f"<MotoServer {self.endpoint} {state}>"

@@ -1,0 +1,237 @@
+"""The local stack that ``make run`` starts: embedded AWS (moto, serialized), the
+resources from ``infra/``, demo data, the API under ``chalice local`` and the portal.
+
+    python -m devtools.stack
+
+Writes ``.local/stack.json``; SIGINT or SIGTERM stops every process it started. A second
+run while one is up says so and exits.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import functools
+import http.server
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+#: Where the running stack keeps its lock and ``stack.json`` (tests use their own).
+LOCAL = Path(os.environ.get("JVETS_LOCAL_DIR", ROOT / ".local"))
+STACK_FILE = LOCAL / "stack.json"
+LOCK_FILE = LOCAL / "run.lock"
+REGION = "ap-northeast-1"
+
+
+def _port(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def app_environment(endpoint: str, provisioned: dict[str, Any]) -> dict[str, str]:
+    """What the API process and the admin CLI need to reach the local resources."""
+    pool = provisioned["user_pool_id"]
+    return {
+        "STAGE": "local",
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "REGISTRY_TABLE": provisioned["tables"]["RegistryTable"],
+        "DOCUMENTS_BUCKET": provisioned["buckets"]["DocumentsBucket"],
+        "USER_POOL_ID": pool,
+        "USER_POOL_CLIENT_ID": provisioned["user_pool_client_id"],
+        "COGNITO_JWKS_URL": f"{endpoint}/{pool}/.well-known/jwks.json",
+    }
+
+
+def use_environment(environment: dict[str, str]) -> None:
+    """Point this process's adapters at the local resources."""
+    from chalicelib import container
+
+    os.environ.update(environment)
+    container.reset()
+
+
+class _PortalHandler(http.server.SimpleHTTPRequestHandler):
+    portal_config: bytes = b"{}"
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        if self.path.split("?", 1)[0] == "/config.json":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Content-Length", str(len(self.portal_config)))
+            self.end_headers()
+            self.wfile.write(self.portal_config)
+            return
+        super().do_GET()
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - signature of the base
+        pass
+
+
+def start_portal(port: int, config: dict[str, Any]) -> http.server.ThreadingHTTPServer:
+    handler = functools.partial(_PortalHandler, directory=str(ROOT / "frontend"))
+    _PortalHandler.portal_config = json.dumps(config).encode()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, name="portal", daemon=True).start()
+    return server
+
+
+def wait_for(url: str, timeout: float, process: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the API process exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
+
+
+@dataclass
+class Stack:
+    aws_port: int = field(default_factory=lambda: _port("AWS_PORT", 4566))
+    api_port: int = field(default_factory=lambda: _port("API_PORT", 8000))
+    portal_port: int = field(default_factory=lambda: _port("PORTAL_PORT", 8080))
+    stack_file: Path = STACK_FILE
+    moto: Any = None
+    api: subprocess.Popen | None = None
+    portal: http.server.ThreadingHTTPServer | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def start(self) -> dict[str, Any]:
+        from devtools import demo
+        from devtools.motoserver import MotoServer
+        from devtools.provision import provision
+
+        started = time.monotonic()
+        self.moto = MotoServer(port=self.aws_port).start()
+        endpoint = self.moto.endpoint
+        provisioned = provision(endpoint, stage="local", region=REGION)
+        environment = app_environment(endpoint, provisioned)
+        use_environment(environment)
+        users = demo.load()
+        api_url = f"http://127.0.0.1:{self.api_port}"
+        portal_url = f"http://127.0.0.1:{self.portal_port}"
+        self.api = subprocess.Popen(
+            [str(Path(sys.executable).parent / "chalice"), "local", "--no-autoreload", "--stage", "local",
+             "--host", "127.0.0.1", "--port", str(self.api_port)],
+            cwd=ROOT,
+            env={**os.environ, **environment, "PYTHONUNBUFFERED": "1"},
+            start_new_session=True,
+        )
+        self.portal = start_portal(
+            self.portal_port,
+            {"apiUrl": api_url, "region": REGION, "userPoolId": environment["USER_POOL_ID"],
+             "userPoolClientId": environment["USER_POOL_CLIENT_ID"], "stage": "local"},
+        )
+        wait_for(f"{api_url}/health", timeout=60, process=self.api)
+        self.info = {
+            "api_url": api_url,
+            "portal_url": portal_url,
+            "aws_endpoint": endpoint,
+            "region": REGION,
+            "pid": os.getpid(),
+            "started_in_seconds": round(time.monotonic() - started, 2),
+            "environment": environment,
+            "users": [
+                {"username": u["username"], "password": u["password"], "role": u["role"],
+                 "org_id": u["org_id"], "accounts": u["accounts"]}
+                for u in users
+            ],
+        }
+        self.stack_file.parent.mkdir(parents=True, exist_ok=True)
+        self.stack_file.write_text(json.dumps(self.info, indent=2, ensure_ascii=False))
+        return self.info
+
+    def stop(self) -> None:
+        if self.api is not None and self.api.poll() is None:
+            try:
+                os.killpg(self.api.pid, signal.SIGTERM)
+                self.api.wait(timeout=10)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(self.api.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        if self.portal is not None:
+            self.portal.shutdown()
+            self.portal.server_close()
+        if self.moto is not None:
+            self.moto.stop()
+        if self.stack_file.exists():
+            self.stack_file.unlink()
+
+
+def banner(info: dict[str, Any]) -> str:
+    lines = [
+        "",
+        "JVETS local stack is up (embedded AWS emulation, no AWS account used)",
+        f"  portal:        {info['portal_url']}",
+        f"  API:           {info['api_url']}   (OpenAPI: {info['api_url']}/openapi.json)",
+        f"  AWS emulation: {info['aws_endpoint']}",
+        f"  started in {info['started_in_seconds']} s; details in {STACK_FILE}",
+        "",
+        "  demo logins (username / password / role / organisation / accounts):",
+    ]
+    for user in info["users"]:
+        accounts = ", ".join(user["accounts"]) or "-"
+        lines.append(f"    {user['username']:<9} {user['password']:<18} {user['role']:<11} {user['org_id']:<15} {accounts}")
+    lines += ["", "  admin functions: .venv/bin/python -m chalicelib.admin FUNCTION '<json>'", "  Ctrl-C stops everything.", ""]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    LOCAL.mkdir(parents=True, exist_ok=True)
+    lock = open(LOCK_FILE, "a+")  # noqa: SIM115 - held for the life of the process
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        running = json.loads(STACK_FILE.read_text()) if STACK_FILE.exists() else {}
+        print(
+            "The JVETS local stack is already running"
+            + (f" (pid {running.get('pid')}): portal {running.get('portal_url')}, API {running.get('api_url')}." if running else " (still starting).")
+            + "\nStop it with Ctrl-C in its terminal first."
+        )
+        return 0
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    stack = Stack()
+    try:
+        info = stack.start()
+        print(banner(info), flush=True)
+        while not stop.is_set():
+            if stack.api is not None and stack.api.poll() is not None:
+                print(f"The API process exited with {stack.api.returncode}; stopping.", file=sys.stderr)
+                return 1
+            stop.wait(0.5)
+        print("\nStopping the JVETS local stack…", flush=True)
+        return 0
+    except OSError as error:
+        print(f"Could not start the local stack: {error}", file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

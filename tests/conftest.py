@@ -1,0 +1,115 @@
+"""Shared fixtures: an embedded, serialized moto server provisioned from ``infra/``,
+the Chalice app under ``chalice.test.Client``, and the demo data."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# The app and the adapters read these; nothing may reach a real AWS endpoint.
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+os.environ.setdefault("AWS_DEFAULT_REGION", "ap-northeast-1")
+os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[Any]:
+    from devtools.motoserver import MotoServer
+
+    with MotoServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def local_aws(moto_server: Any) -> Iterator[dict[str, str]]:
+    """A freshly provisioned emulation per test module, adapters pointed at it."""
+    from devtools.provision import provision
+    from devtools.stack import app_environment, use_environment
+
+    moto_server.reset()
+    environment = app_environment(moto_server.endpoint, provision(moto_server.endpoint, stage="local"))
+    saved = {key: os.environ.get(key) for key in environment}
+    use_environment(environment)
+    yield environment
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture(scope="module")
+def demo(local_aws: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """The demo organisations, accounts and users, by username."""
+    from devtools import demo as demo_data
+
+    return {user["username"]: user for user in demo_data.load()}
+
+
+@pytest.fixture(scope="module")
+def client(local_aws: dict[str, str]) -> Iterator[Any]:
+    from chalice.test import Client
+
+    from app import app
+
+    with Client(app, stage_name="local", project_dir=str(ROOT)) as test_client:
+        yield test_client
+
+
+class Api:
+    """Small helper over ``chalice.test.Client`` that speaks JSON."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def call(self, method: str, path: str, body: Any = None, token: str | None = None,
+             headers: dict[str, str] | None = None, raw: bytes | None = None) -> tuple[int, Any]:
+        sent = {"Content-Type": "application/json", **(headers or {})}
+        if token is not None:
+            sent["Authorization"] = f"Bearer {token}"
+        payload = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
+        response = self.client.http.request(method, path, headers=sent, body=payload)
+        text = response.body.decode() if response.body else ""
+        return response.status_code, (json.loads(text) if text else None)
+
+    def login(self, user: dict[str, Any]) -> str:
+        status, body = self.call("POST", "/auth/login", {"username": user["username"], "password": user["password"]})
+        assert status == 200, body
+        return body["id_token"]
+
+
+@pytest.fixture(scope="module")
+def api(client: Any) -> Api:
+    return Api(client)
+
+
+def scan_registry(environment: dict[str, str]) -> list[dict[str, Any]]:
+    """Every item of the registry table (to prove that a refusal wrote nothing)."""
+    import boto3
+
+    dynamodb = boto3.client("dynamodb", endpoint_url=environment["AWS_ENDPOINT_URL"], region_name="ap-northeast-1")
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"TableName": environment["REGISTRY_TABLE"], "ConsistentRead": True}
+    while True:
+        page = dynamodb.scan(**kwargs)
+        items.extend(page["Items"])
+        if "LastEvaluatedKey" not in page:
+            return sorted(items, key=lambda i: (i["pk"]["S"], i["sk"]["S"]))
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+@pytest.fixture(scope="session")
+def aws_client(moto_server: Any) -> Any:
+    """``aws_client("dynamodb")`` -> a boto3 client on the embedded moto server."""
+    import boto3
+
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="ap-northeast-1")
+    return lambda service: session.client(service, endpoint_url=moto_server.endpoint)
