@@ -1,0 +1,146 @@
+"""The local stack started exactly as `make run` starts it, used over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from chalicelib.registry.domain.accounts import AccountNumber
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.e2e
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    local = tmp_path_factory.mktemp("local")
+    ports = {"AWS_PORT": _free_port(), "API_PORT": _free_port(), "PORTAL_PORT": _free_port()}
+    environment = {**os.environ, **{k: str(v) for k, v in ports.items()}, "JVETS_LOCAL_DIR": str(local)}
+    for key in ("AWS_ENDPOINT_URL", "USER_POOL_ID", "USER_POOL_CLIENT_ID", "REGISTRY_TABLE", "COGNITO_JWKS_URL"):
+        environment.pop(key, None)
+    log = open(local / "make-run.log", "w")  # noqa: SIM115
+    started = time.monotonic()
+    process = subprocess.Popen(["make", "--no-print-directory", "run"], cwd=ROOT, env=environment,
+                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    stack_file = local / "stack.json"
+    while not stack_file.exists():
+        if process.poll() is not None or time.monotonic() - started > 120:
+            os.killpg(process.pid, signal.SIGKILL)
+            pytest.fail("make run did not come up:\n" + (local / "make-run.log").read_text())
+        time.sleep(0.2)
+    info = json.loads(stack_file.read_text())
+    yield {"info": info, "process": process, "environment": environment, "local": local, "ports": ports,
+           "seconds": time.monotonic() - started}
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+    log.close()
+
+
+def _login(info, username):
+    user = next(u for u in info["users"] if u["username"] == username)
+    response = requests.post(f"{info['api_url']}/auth/login", json={"username": username, "password": user["password"]}, timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()["id_token"]
+
+
+def test_stack_json_lists_the_urls_and_the_demo_logins(stack):
+    info = stack["info"]
+    assert info["api_url"] == f"http://127.0.0.1:{stack['ports']['API_PORT']}"
+    assert info["portal_url"] == f"http://127.0.0.1:{stack['ports']['PORTAL_PORT']}"
+    assert info["aws_endpoint"] == f"http://127.0.0.1:{stack['ports']['AWS_PORT']}"
+    roles = {u["role"] for u in info["users"]}
+    assert roles == {"admin", "verifier", "participant"}
+    for user in info["users"]:
+        assert set(user) == {"username", "password", "role", "org_id", "accounts"}
+        for number in user["accounts"]:
+            AccountNumber.parse(number)
+    account_types = sorted(AccountNumber.parse(n).type for u in info["users"] for n in u["accounts"])
+    assert account_types == [100, 120, 120, 121, 300]
+
+
+def test_every_demo_login_works_over_http_and_me_answers(stack):
+    info = stack["info"]
+    for user in info["users"]:
+        token = _login(info, user["username"])
+        me = requests.get(f"{info['api_url']}/me", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert me.status_code == 200
+        assert me.json()["org_id"] == user["org_id"]
+        assert sorted(a["number"] for a in me.json()["accounts"]) == sorted(user["accounts"])
+
+
+def test_the_portal_is_served_with_its_config(stack):
+    info = stack["info"]
+    assert requests.get(info["portal_url"], timeout=10).status_code == 200
+    config = requests.get(f"{info['portal_url']}/config.json", timeout=10).json()
+    assert config["apiUrl"] == info["api_url"]
+
+
+def test_the_admin_cli_opens_an_account_whose_number_validates(stack):
+    run = subprocess.run([sys.executable, "-m", "chalicelib.admin", "open_account", '{"org_id":"aozora-trading","type":121}'],
+                         cwd=ROOT, env=stack["environment"], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    number = json.loads(run.stdout)["number"]
+    assert AccountNumber.parse(number).type == 121
+    token = _login(stack["info"], "aozora")
+    response = requests.get(f"{stack['info']['api_url']}/accounts/{number}", headers={"Authorization": token}, timeout=10)
+    assert response.status_code == 200
+
+
+def test_the_admin_cli_exits_non_zero_with_the_error_json(stack):
+    run = subprocess.run([sys.executable, "-m", "chalicelib.admin", "open_account", '{"org_id":"nobody","type":121}'],
+                         cwd=ROOT, env=stack["environment"], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1
+    assert json.loads(run.stdout)["error"]["code"] == "ORGANISATION_NOT_FOUND"
+
+
+def test_a_second_make_run_says_the_stack_is_running_instead_of_crashing(stack):
+    run = subprocess.run(["make", "--no-print-directory", "run"], cwd=ROOT, env=stack["environment"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0
+    assert "already running" in run.stdout
+
+
+def test_ctrl_c_stops_every_process_it_started(stack):
+    info, ports = stack["info"], stack["ports"]
+    os.killpg(stack["process"].pid, signal.SIGINT)
+    assert stack["process"].wait(timeout=30) is not None
+    assert not (stack["local"] / "stack.json").exists()
+    for port in ports.values():
+        assert _port_is_free(port), port
+    leftovers = subprocess.run(["pgrep", "-f", f"--port {ports['API_PORT']}"], capture_output=True, text=True)
+    assert leftovers.stdout.strip() == ""
+
+
+def test_sigterm_stops_the_stack_too(tmp_path):
+    ports = {"AWS_PORT": _free_port(), "API_PORT": _free_port(), "PORTAL_PORT": _free_port()}
+    environment = {**os.environ, **{k: str(v) for k, v in ports.items()}, "JVETS_LOCAL_DIR": str(tmp_path)}
+    process = subprocess.Popen([sys.executable, "-m", "devtools.stack"], cwd=ROOT, env=environment,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not (tmp_path / "stack.json").exists():
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.2)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+    for port in ports.values():
+        assert _port_is_free(port), port
