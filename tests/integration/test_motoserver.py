@@ -35,7 +35,9 @@ def test_port_zero_is_replaced_by_the_real_port_after_start():
 def test_the_context_manager_serves_inside_and_stops_on_exit():
     with MotoServer() as server:
         endpoint = server.endpoint
-        assert _client(server, "s3").list_buckets()["Buckets"] == []
+        s3 = _client(server, "s3")
+        s3.create_bucket(Bucket="context-manager-check", CreateBucketConfiguration={"LocationConstraint": REGION})
+        assert "context-manager-check" in [b["Name"] for b in s3.list_buckets()["Buckets"]]
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=2)
 
