@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: run test unit venv clean admin
+.PHONY: run test unit venv clean system-deps package bench
 
 venv: $(STAMP)
 
@@ -21,9 +21,21 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	@$(PY) -m devtools.stack
 
-## Install what the tests need and run the whole suite.
-test: $(STAMP)
+## Install what the tests need (Python packages, Chromium, a Japanese font) and run the whole suite.
+test: $(STAMP) system-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+system-deps:
+	@bash devtools/install_system_deps.sh
+
+## Package the stack for AWS: make package STAGE=dev|prod
+STAGE ?= dev
+package: $(STAMP)
+	$(PY) -m devtools.package --stage $(STAGE)
+
+## Benchmarks: DynamoDB requests and items per operation, cold start, package size.
+bench: $(STAMP)
+	$(PY) -m devtools.bench
 
 ## Fast feedback: unit tests only.
 unit: $(STAMP)
