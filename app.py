@@ -1,10 +1,12 @@
 """JVETS platform API: wiring only. Routes live in ``chalicelib.api``, administrator
-functions in ``chalicelib.admin``; this module registers them on the Chalice app."""
+functions in ``chalicelib.admin``, schedules in ``chalicelib.scheduled``; this module
+registers them on the Chalice app."""
 
 from chalice import Chalice
 
+from chalicelib import scheduled
 from chalicelib.admin import blueprint as admin_functions
-from chalicelib.api import account_routes, identity_routes, meta_routes
+from chalicelib.api import account_routes, identity_routes, ledger_routes, meta_routes
 from chalicelib.api.routing import security
 
 app = Chalice(app_name="jvets", configure_logs=False)
@@ -12,4 +14,6 @@ app.register_blueprint(security)
 app.register_blueprint(meta_routes.api.blueprint)
 app.register_blueprint(identity_routes.api.blueprint)
 app.register_blueprint(account_routes.api.blueprint)
+app.register_blueprint(ledger_routes.api.blueprint)
 app.register_blueprint(admin_functions)
+app.register_blueprint(scheduled.blueprint)

@@ -52,6 +52,22 @@ def directory():
 
 
 def reset() -> None:
+    """Forget settings and adapters (tests call this after changing the environment)."""
     reset_settings()
-    for factory in (registry_store, token_verifier, cognito_client, directory):
+    for factory in (registry_store, token_verifier, cognito_client, directory, ledger_store, ledger):
         factory.cache_clear()
+
+
+@lru_cache(maxsize=1)
+def ledger_store():
+    from chalicelib.registry.adapters.ledger_store import LedgerStore
+
+    registry_store()  # binds the models
+    return LedgerStore()
+
+
+@lru_cache(maxsize=1)
+def ledger():
+    from chalicelib.registry.ledger import Ledger
+
+    return Ledger(registry_store(), ledger_store())

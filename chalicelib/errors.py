@@ -109,3 +109,11 @@ class ServiceUnavailable(JvetsError):
     code = "SERVICE_UNAVAILABLE"
     message_en = "The service is busy. Please retry shortly."
     message_ja = "混み合っています。しばらくしてから再度お試しください。"
+
+
+class IdempotencyKeyRequired(JvetsError):
+    """Operations that move units need an Idempotency-Key header."""
+
+    code = "IDEMPOTENCY_KEY_REQUIRED"
+    message_en = "Send an Idempotency-Key header (8-128 characters: letters, digits, _ . : -)."
+    message_ja = "Idempotency-Key ヘッダー（英数字と _ . : - で8〜128文字）を指定してください。"

@@ -69,8 +69,9 @@ def _call(name: str, event: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def load() -> list[dict[str, Any]]:
-    """Create the demo organisations, accounts and users; return the demo logins."""
+def load(ledger: bool = True) -> list[dict[str, Any]]:
+    """Create the demo organisations, accounts and users (and, with ``ledger``, a living
+    registry: allocations, transfers, a correction and a retirement); return the logins."""
     for organisation in ORGANISATIONS:
         _call("create_organisation", organisation)
     accounts: dict[str, list[str]] = {}
@@ -81,4 +82,46 @@ def load() -> list[dict[str, Any]]:
     for user in USERS:
         _call("create_user", {**user, "email": f"{user['username']}@example.jp"})
         users.append({**user, "accounts": accounts.get(user["org_id"], [])})
+    if ledger:
+        load_ledger(accounts)
     return users
+
+
+def load_ledger(accounts: dict[str, list[str]]) -> None:
+    """Bring the demo registry to life, replaying the seed's screens: Kanto Steelworks
+    ends with 1,125 t held, 800 t reserve and 325 t transferable."""
+    from chalicelib import container
+    from chalicelib.identity.principal import Principal, Role
+
+    ledger = container.ledger()
+    kanto, minato, aozora = accounts["kanto-steel"][0], accounts["minato-foods"][0], accounts["aozora-trading"][0]
+
+    def issue(account: str, unit_type: str, amount: int, key: str, project: str | None = None) -> None:
+        event = {"account": account, "unit_type": unit_type, "issued_period": "01", "adopted_period": "01",
+                 "amount": amount, "reason": "Demo allocation", "idempotency_key": f"demo-{key}"}
+        if project:
+            event["project"] = project
+        _call("issue_units", event)
+
+    def move(username: str, org_id: str, body: dict[str, Any], key: str, retirement: bool = False) -> dict[str, Any]:
+        principal = Principal(username=username, role=Role.PARTICIPANT, org_id=org_id)
+        if retirement:
+            return ledger.retire(principal, body, f"demo-{key}")[0]
+        return ledger.transfer(principal, body, f"demo-{key}")[0]
+
+    previous_mode = ledger.store.market().mode
+    _call("set_market", {"action": "force_open", "reason": "Loading demo data"})
+    try:
+        issue(aozora, "JPA", 100, "aozora-jpa")
+        issue(kanto, "JPA", 1000, "kanto-jpa")
+        issue(minato, "JPA", 600, "minato-jpa")
+        move("aozora", "aozora-trading", {"from_account": aozora, "to_account": kanto, "lines": [{"unit_type": "JPA", "amount": 100}]}, "t1")
+        back = move("kanto", "kanto-steel", {"from_account": kanto, "to_account": aozora, "lines": [{"unit_type": "JPA", "amount": 50}]}, "t2")
+        issue(kanto, "jCER", 50, "kanto-jcer", project="CDM-0001")
+        move("kanto", "kanto-steel", {"from_account": kanto, "to_account": minato, "lines": [{"unit_type": "jCER", "amount": 25}]}, "t3")
+        _call("correct_transaction", {"transaction_id": back["id"], "reason": "Sent to the wrong account (demo)"})
+        move("minato", "minato-foods", {"account": minato, "compliance_period": "01", "lines": [{"unit_type": "JPA", "amount": 200}]}, "r1", retirement=True)
+        _call("set_commitment_reserve", {"account": kanto, "commitment_reserve": 800})
+        _call("set_commitment_reserve", {"account": minato, "commitment_reserve": 300})
+    finally:
+        _call("set_market", {"action": "auto" if previous_mode == "auto" else previous_mode, "reason": ""})

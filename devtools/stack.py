@@ -104,6 +104,35 @@ def wait_for(url: str, timeout: float, process: subprocess.Popen | None = None) 
     raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
 
 
+class WindowScheduler:
+    """``chalice local`` serves only HTTP routes: drive the trading-window schedule here,
+    with the same function the cloud's schedules call, once at start and every 30 s."""
+
+    def __init__(self, interval: float = 30.0) -> None:
+        self.interval = interval
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="trading-window", daemon=True)
+
+    def _run(self) -> None:
+        from chalicelib.scheduled import sync_trading_window
+
+        while not self.stopped.wait(self.interval):
+            try:
+                sync_trading_window()
+            except Exception as error:  # noqa: BLE001 - keep the schedule alive, say why
+                print(f"trading-window schedule failed: {error}", file=sys.stderr)
+
+    def start(self) -> "WindowScheduler":
+        from chalicelib.scheduled import sync_trading_window
+
+        sync_trading_window()
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
 @dataclass
 class Stack:
     aws_port: int = field(default_factory=lambda: _port("AWS_PORT", 4566))
@@ -114,6 +143,7 @@ class Stack:
     api: subprocess.Popen | None = None
     portal: http.server.ThreadingHTTPServer | None = None
     info: dict[str, Any] = field(default_factory=dict)
+    scheduler: WindowScheduler | None = None
 
     def start(self) -> dict[str, Any]:
         from devtools import demo
@@ -127,6 +157,7 @@ class Stack:
         environment = app_environment(endpoint, provisioned)
         use_environment(environment)
         users = demo.load()
+        self.scheduler = WindowScheduler().start()
         api_url = f"http://127.0.0.1:{self.api_port}"
         portal_url = f"http://127.0.0.1:{self.portal_port}"
         self.api = subprocess.Popen(
@@ -161,6 +192,8 @@ class Stack:
         return self.info
 
     def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.stop()
         if self.api is not None and self.api.poll() is None:
             try:
                 os.killpg(self.api.pid, signal.SIGTERM)

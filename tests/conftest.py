@@ -51,7 +51,7 @@ def demo(local_aws: dict[str, str]) -> dict[str, dict[str, Any]]:
     """The demo organisations, accounts and users, by username."""
     from devtools import demo as demo_data
 
-    return {user["username"]: user for user in demo_data.load()}
+    return {user["username"]: user for user in demo_data.load(ledger=False)}
 
 
 @pytest.fixture(scope="module")

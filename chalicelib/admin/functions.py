@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Callable, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chalicelib import container
 from chalicelib.api.errors import InternalError
@@ -62,6 +62,79 @@ class AccountEvent(AdminEvent):
 class SetCommitmentReserve(AdminEvent):
     account: AccountNumberText
     commitment_reserve: Annotated[int, Field(ge=0, le=10_000_000_000)]
+
+
+Reason = Annotated[str, Field(min_length=1, max_length=500)]
+Period = Annotated[str, Field(pattern=r"^[0-9]{2}$")]
+Requester = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")]
+
+
+class IssueUnits(AdminEvent):
+    account: AccountNumberText
+    unit_type: Literal["JPA", "jCER"]
+    issued_period: Period
+    adopted_period: Period
+    #: Credits only: the CDM project number.
+    project: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,32}$")] | None = None
+    amount: Annotated[int, Field(ge=1, le=1_000_000_000)]
+    reason: Reason
+    idempotency_key: Annotated[str, Field(min_length=8, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")] | None = None
+    requested_by: Requester = "administrator"
+
+    @model_validator(mode="after")
+    def _project_for_credits_only(self) -> "IssueUnits":
+        from chalicelib.registry.domain.ledger import UNIT_TYPES
+
+        if UNIT_TYPES[self.unit_type].credit != (self.project is not None):
+            raise ValueError("project is required for credits and not allowed for allowances")
+        return self
+
+
+class CorrectTransaction(AdminEvent):
+    transaction_id: Annotated[str, Field(min_length=1, max_length=40)]
+    reason: Reason
+    to_account: AccountNumberText | None = None
+    requested_by: Requester = "administrator"
+
+
+class SetMarket(AdminEvent):
+    action: Literal["halt", "resume", "force_open", "force_close", "auto"]
+    reason: Annotated[str, Field(max_length=500)] = ""
+
+    @model_validator(mode="after")
+    def _halt_needs_a_reason(self) -> "SetMarket":
+        if self.action == "halt" and not self.reason.strip():
+            raise ValueError("a halt needs a reason")
+        return self
+
+
+class AuditLedger(AdminEvent):
+    pass
+
+
+def _issue_units(event: IssueUnits) -> dict[str, Any]:
+    import uuid
+
+    payload = event.model_dump(mode="json", exclude={"idempotency_key", "requested_by"})
+    key = event.idempotency_key or f"issue-{uuid.uuid4()}"
+    return {"transaction": container.ledger().issue(payload, event.requested_by, key)}
+
+
+def _correct_transaction(event: CorrectTransaction) -> dict[str, Any]:
+    payload = event.model_dump(mode="json", exclude={"requested_by"})
+    return {"transaction": container.ledger().correct(payload, event.requested_by)}
+
+
+def _set_market(event: SetMarket) -> dict[str, Any]:
+    from chalicelib.registry.market import set_market
+
+    return set_market(event.action, event.reason, container.ledger_store())
+
+
+def _audit_ledger(event: AuditLedger) -> dict[str, Any]:
+    from chalicelib.registry.audit import audit_ledger
+
+    return audit_ledger(container.ledger_store())
 
 
 def _create_organisation(event: CreateOrganisation) -> dict[str, Any]:
@@ -135,6 +208,10 @@ FUNCTIONS: dict[str, AdminFunction] = {
     "open_account": _handler("open_account", OpenAccount, _open_account),
     "close_account": _handler("close_account", AccountEvent, _close_account),
     "set_commitment_reserve": _handler("set_commitment_reserve", SetCommitmentReserve, _set_commitment_reserve),
+    "issue_units": _handler("issue_units", IssueUnits, _issue_units),
+    "correct_transaction": _handler("correct_transaction", CorrectTransaction, _correct_transaction),
+    "set_market": _handler("set_market", SetMarket, _set_market),
+    "audit_ledger": _handler("audit_ledger", AuditLedger, _audit_ledger),
 }
 
 __all__ = ["FUNCTIONS", "ValidationFailed"]

@@ -9,6 +9,7 @@ response validated against its declared model.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import time
 import uuid
@@ -30,6 +31,11 @@ from chalicelib.identity.principal import Principal, Role
 from chalicelib.observability import logger, metrics
 
 MAX_BODY_BYTES = 64 * 1024
+_correlation_id: contextvars.ContextVar[str] = contextvars.ContextVar("correlation_id", default="")
+
+
+def current_correlation_id() -> str:
+    return _correlation_id.get()
 
 
 class RequestModel(BaseModel):
@@ -110,7 +116,7 @@ def current_principal(request: Any) -> Principal:
         raise errors.Unauthenticated() from error
 
 
-def _json_response(status: int, body: Any, correlation_id: str, extra: dict[str, str] | None = None) -> Response:
+def json_response(status: int, body: Any, correlation_id: str, extra: dict[str, str] | None = None) -> Response:
     headers = {**JSON_HEADERS, "X-Correlation-Id": correlation_id, **(extra or {})}
     return Response(body=json.dumps(body, ensure_ascii=False, separators=(",", ":")), status_code=status, headers=headers)
 
@@ -118,7 +124,7 @@ def _json_response(status: int, body: Any, correlation_id: str, extra: dict[str,
 def error_response(error: errors.JvetsError, correlation_id: str, status: int | None = None) -> Response:
     status = status or status_for(error)
     extra = {"Retry-After": "1"} if status == 503 else None
-    return _json_response(status, error_body(error), correlation_id, extra)
+    return json_response(status, error_body(error), correlation_id, extra)
 
 
 def _pydantic_details(error: ValidationError) -> list[dict[str, Any]]:
@@ -214,6 +220,7 @@ def _handle(operation: Operation, handler: Callable[..., Any], request: Any, par
     if not correlation_id.replace("-", "").isalnum():
         correlation_id = ((request.context or {}).get("requestId") or str(uuid.uuid4()))[:64]
     logger.set_correlation_id(correlation_id)
+    _correlation_id.set(correlation_id)
     status = 500
     code = None
     try:
@@ -237,9 +244,9 @@ def _handle(operation: Operation, handler: Callable[..., Any], request: Any, par
             status = result.status_code
             return result
         if operation.response is not None:
-            result = operation.response.model_validate(result).model_dump(mode="json")
+            result = operation.response.model_validate(result).model_dump(mode="json", by_alias=True)
         status = operation.status
-        return _json_response(status, result, correlation_id)
+        return json_response(status, result, correlation_id)
     except errors.JvetsError as error:
         code = error.code
         status = status_for(error)

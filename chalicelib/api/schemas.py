@@ -83,3 +83,147 @@ class AccountDetail(ResponseModel):
     balance: int
     transferable: int
     created_at: str
+
+
+# --- ledger ------------------------------------------------------------------------
+
+Period = Annotated[str, Field(pattern=r"^[0-9]{2}$", examples=["01"])]
+Amount = Annotated[int, Field(ge=1, le=1_000_000_000)]
+UnitTypeCode = Literal["JPA", "jCER"]
+ProjectNumber = Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,32}$")]
+IdempotencyKey = Annotated[str, Field(min_length=8, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")]
+
+
+class LineRequest(RequestModel):
+    unit_type: UnitTypeCode
+    issued_period: Period | None = None
+    adopted_period: Period | None = None
+    project: ProjectNumber | None = None
+    amount: Amount
+
+
+class TransferRequest(RequestModel):
+    from_account: AccountNumberText
+    to_account: AccountNumberText
+    lines: Annotated[list[LineRequest], Field(min_length=1, max_length=10)]
+
+
+class RetirementRequest(RequestModel):
+    account: AccountNumberText
+    compliance_period: Period
+    lines: Annotated[list[LineRequest], Field(min_length=1, max_length=10)]
+
+
+class LineView(ResponseModel):
+    unit_type: str
+    issued_period: str | None
+    adopted_period: str | None
+    project: str | None
+    amount: int
+
+
+class BlockView(ResponseModel):
+    block_id: str
+    origin: str
+    unit_type: str
+    issued_period: str
+    adopted_period: str
+    project: str
+    serial_start: int
+    serial_end: int
+    amount: int
+
+
+class ChainLink(ResponseModel):
+    previous: str
+    hash: str
+    seq: int
+
+
+class TransactionView(ResponseModel):
+    id: str
+    type: Literal["issuance", "transfer", "retirement", "cancellation"]
+    status: Literal["completed"]
+    created_at: str
+    date: str
+    from_account: str
+    from_name: str
+    from_name_ja: str
+    to_account: str
+    to_name: str
+    to_name_ja: str
+    amount: int
+    lines: list[LineView]
+    blocks: list[BlockView]
+    correction: bool
+    corrects: str | None
+    corrected_by: str | None
+    reason: str
+    compliance_period: str | None
+    initiated_by: str
+    chain: dict[str, ChainLink]
+
+
+class TransactionResponse(ResponseModel):
+    transaction: TransactionView
+
+
+class Holding(ResponseModel):
+    no: int
+    origin: str
+    unit_type: str
+    issued_period: str
+    adopted_period: str
+    project: str | None
+    serial_start: int
+    serial_end: int
+    amount: int
+
+
+class Balance(ResponseModel):
+    account: str
+    holder: str
+    holder_ja: str
+    status: Literal["open", "blocked", "closed"]
+    balance: int
+    commitment_reserve: int
+    transferable: int
+    holdings: list[Holding]
+
+
+class HistoryRow(ResponseModel):
+    id: str
+    date: str
+    created_at: str
+    type: Literal["issuance", "transfer", "retirement", "cancellation"]
+    status: Literal["completed"]
+    from_account: str | None
+    from_name: str | None
+    from_name_ja: str | None
+    to_account: str | None
+    to_name: str | None
+    to_name_ja: str | None
+    # "in" is a Python keyword: the field is named in_ and serialised as "in".
+    in_: int = Field(alias="in", serialization_alias="in")
+    out: int
+    correction: bool
+
+
+class History(ResponseModel):
+    account: str
+    from_: str = Field(alias="from", serialization_alias="from")
+    to: str
+    incoming_total: int
+    outgoing_total: int
+    items: list[HistoryRow]
+    next_cursor: str | None
+
+
+class Market(ResponseModel):
+    status: Literal["open", "closed", "halted"]
+    mode: Literal["auto", "halted", "force_open", "force_close"]
+    reason: str
+    now: str
+    opens_at: str | None
+    closes_at: str | None
+    next_open: str | None

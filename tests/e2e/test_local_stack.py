@@ -88,6 +88,22 @@ def test_every_demo_login_works_over_http_and_me_answers(stack):
         assert sorted(a["number"] for a in me.json()["accounts"]) == sorted(user["accounts"])
 
 
+def test_the_demo_registry_is_alive_with_the_seed_balance_screen(stack):
+    info = stack["info"]
+    kanto = next(u for u in info["users"] if u["username"] == "kanto")
+    token = _login(info, "kanto")
+    balance = requests.get(f"{info['api_url']}/accounts/{kanto['accounts'][0]}/balance",
+                           headers={"Authorization": token}, timeout=10).json()
+    assert (balance["balance"], balance["commitment_reserve"], balance["transferable"]) == (1125, 800, 325)
+    assert [h["amount"] for h in balance["holdings"]] == [50, 50, 1000, 25]
+    market = requests.get(f"{info['api_url']}/market", timeout=10).json()
+    assert market["mode"] == "auto" and market["status"] in {"open", "closed"}
+    run = subprocess.run([sys.executable, "-m", "chalicelib.admin", "audit_ledger", "{}"],
+                         cwd=ROOT, env=stack["environment"], capture_output=True, text=True, timeout=60)
+    audit = json.loads(run.stdout)
+    assert audit["ok"] and audit["transactions"] >= 9, audit
+
+
 def test_the_portal_is_served_with_its_config(stack):
     info = stack["info"]
     assert requests.get(info["portal_url"], timeout=10).status_code == 200

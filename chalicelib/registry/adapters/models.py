@@ -17,6 +17,7 @@ called by tests and the local emulation through that declaration.
 from __future__ import annotations
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     DiscriminatorAttribute,
     NumberAttribute,
     UnicodeAttribute,
@@ -73,10 +74,99 @@ class AccountItem(RegistryItem, discriminator="account"):
     created_at = UnicodeAttribute()
     #: Advanced by every write that changes the balance or status.
     version = NumberAttribute(default=0)
+    #: Head of the account's hash chain, and its length.
+    last_hash = UnicodeAttribute(default="0" * 64)
+    seq = NumberAttribute(default=0)
+    #: Running totals in and out (history totals for a period are two differences).
+    cum_in = NumberAttribute(default=0)
+    cum_out = NumberAttribute(default=0)
 
     @staticmethod
     def key(number: str) -> tuple[str, str]:
         return f"ACCT#{number}", "ACCT"
+
+
+class BlockItem(RegistryItem, discriminator="block"):
+    """A serial block, stored in its holder's partition so that one query reads the
+    account and everything it holds."""
+
+    block_id = UnicodeAttribute()
+    owner = UnicodeAttribute()
+    origin = UnicodeAttribute()
+    unit_type = UnicodeAttribute()
+    issued_period = UnicodeAttribute()
+    adopted_period = UnicodeAttribute()
+    project = UnicodeAttribute(default="")
+    serial_start = NumberAttribute()
+    serial_end = NumberAttribute()
+    amount = NumberAttribute()
+    version = NumberAttribute(default=0)
+    acquired_by = UnicodeAttribute()
+
+    @staticmethod
+    def key(number: str, block_id: str) -> tuple[str, str]:
+        return f"ACCT#{number}", f"BLK#{block_id}"
+
+
+class HistoryItem(RegistryItem, discriminator="history"):
+    """One row of an account's transaction history (sorted by time)."""
+
+    transaction_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    date = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    status = UnicodeAttribute()
+    from_account = UnicodeAttribute(default="")
+    from_name = UnicodeAttribute(default="")
+    from_name_ja = UnicodeAttribute(default="")
+    to_account = UnicodeAttribute(default="")
+    to_name = UnicodeAttribute(default="")
+    to_name_ja = UnicodeAttribute(default="")
+    amount_in = NumberAttribute(default=0)
+    amount_out = NumberAttribute(default=0)
+    correction = BooleanAttribute(default=False)
+    cum_in = NumberAttribute()
+    cum_out = NumberAttribute()
+    seq = NumberAttribute()
+
+    @staticmethod
+    def key(number: str, created_at: str, transaction_id: str) -> tuple[str, str]:
+        return f"ACCT#{number}", f"H#{created_at}#{transaction_id}"
+
+
+class TransactionItem(RegistryItem, discriminator="transaction"):
+    """A completed registry transaction. ``core`` is the canonical JSON that the
+    hash chain covers; ``chain`` holds, per account touched, the previous and own hash."""
+
+    transaction_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    status = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    core = UnicodeAttribute()
+    chain = UnicodeAttribute()
+    fingerprint = UnicodeAttribute()
+    initiated_by = UnicodeAttribute()
+    initiator_org = UnicodeAttribute()
+    idempotency_key = UnicodeAttribute()
+    corrected_by = UnicodeAttribute(null=True)
+
+    @staticmethod
+    def key(transaction_id: str) -> tuple[str, str]:
+        return f"TXN#{transaction_id}", "TXN"
+
+
+class MarketItem(RegistryItem, discriminator="market"):
+    """The trading window: the administrator's mode and the derived status."""
+
+    mode = UnicodeAttribute()
+    status = UnicodeAttribute()
+    closes_at = UnicodeAttribute(default="")
+    reason = UnicodeAttribute(default="")
+    updated_at = UnicodeAttribute()
+
+    @staticmethod
+    def key() -> tuple[str, str]:
+        return "MARKET", "STATE"
 
 
 class CounterItem(RegistryItem, discriminator="counter"):
@@ -85,6 +175,12 @@ class CounterItem(RegistryItem, discriminator="counter"):
     @staticmethod
     def key(name: str) -> tuple[str, str]:
         return "COUNTER", name
+
+    @classmethod
+    def advance_to(cls, value: int) -> list:
+        """Update actions that set the value; the type is set too, because an update
+        that creates the item writes only what it sets."""
+        return [cls.value.set(value), cls.item_type.set(cls)]
 
 
 _connection: Connection | None = None

@@ -67,7 +67,7 @@ def _organisation(item: OrganisationItem) -> Organisation:
     )
 
 
-def _account(item: AccountItem) -> Account:
+def account_from_item(item: AccountItem) -> Account:
     return Account(
         number=item.number,
         type=int(item.account_type),
@@ -78,6 +78,11 @@ def _account(item: AccountItem) -> Account:
         commitment_reserve=int(item.commitment_reserve),
         balance=int(item.balance),
         created_at=item.created_at,
+        version=int(item.version or 0),
+        last_hash=item.last_hash or "0" * 64,
+        seq=int(item.seq or 0),
+        cum_in=int(item.cum_in or 0),
+        cum_out=int(item.cum_out or 0),
     )
 
 
@@ -142,7 +147,7 @@ class RegistryStore:
             return None
         except GetError as error:
             raise _unavailable(error) from error
-        return _account(item)
+        return account_from_item(item)
 
     def _counter_value(self, name: str) -> int:
         try:
@@ -211,7 +216,7 @@ class RegistryStore:
                         expected = (
                             CounterItem.value == current if current else CounterItem.pk.does_not_exist()
                         )
-                        tx.update(counter, actions=[CounterItem.value.set(current + 1)], condition=expected)
+                        tx.update(counter, actions=CounterItem.advance_to(current + 1), condition=expected)
             except TransactWriteError as error:
                 # Sending order: condition checks, puts (account, link), updates (counter).
                 reasons = _reasons(error)
@@ -281,4 +286,4 @@ class RegistryStore:
                     number=number, status=current.status.value, status_ja=STATUS_JA[current.status.value]
                 ) from error
             raise _unavailable(error) from error
-        return _account(item)
+        return account_from_item(item)

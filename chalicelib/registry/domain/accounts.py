@@ -75,6 +75,15 @@ class AccountNumber:
         return cls(REGISTRY_CODE, int(type_code), identifier, period)
 
     @classmethod
+    def parse_field(cls, text: object, field: str) -> "AccountNumber":
+        """``parse``, naming the request field in the error."""
+        try:
+            return cls.parse(text)
+        except InvalidAccountNumber as error:
+            error.field = field
+            raise
+
+    @classmethod
     def parse(cls, text: object) -> "AccountNumber":
         """Parse and validate a number; raise ``InvalidAccountNumber`` saying why."""
         if not isinstance(text, str):
@@ -124,6 +133,14 @@ class Account:
     commitment_reserve: int = 0
     balance: int = 0
     created_at: str = ""
+    #: Optimistic-lock version, advanced by every write to the account.
+    version: int = 0
+    #: Head of the account's hash chain and the number of links in it.
+    last_hash: str = "0" * 64
+    seq: int = 0
+    #: Running totals of units in and out, for period totals without a scan.
+    cum_in: int = 0
+    cum_out: int = 0
 
     @property
     def transferable(self) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.errors import Conflict, JvetsError, NotFound
+from chalicelib.errors import Conflict, JvetsError, NotFound, ServiceUnavailable
 
 
 class InvalidAccountNumber(JvetsError):
@@ -69,9 +69,121 @@ class SingletonAccountExists(Conflict):
     message_ja = "口座種別 {type} の口座は既に存在します（{number}）。"
 
 
-class ConcurrentUpdate(Conflict):
-    """Someone else changed the same record at the same moment; retry."""
+class ConcurrentUpdate(ServiceUnavailable):
+    """Others kept changing the same records while we retried; the caller may retry."""
 
     code = "CONCURRENT_UPDATE"
     message_en = "The record was changed by another request. Please retry."
     message_ja = "他の処理と競合しました。再度お試しください。"
+
+
+class UnknownReceiver(JvetsError):
+    """The receiving account number is well formed but no such account exists."""
+
+    code = "UNKNOWN_RECEIVER"
+    message_en = "There is no account {number}."
+    message_ja = "移転先口座 {number} は存在しません。"
+
+
+class ReceiverNotAllowed(JvetsError):
+    """Units cannot be sent to this kind of account by this operation."""
+
+    code = "RECEIVER_NOT_ALLOWED"
+    message_en = "Account {number} cannot receive units by {operation}."
+    message_ja = "口座 {number} には{operation_ja}で移転できません。"
+
+
+class SameAccount(JvetsError):
+    """The sender and the receiver are the same account."""
+
+    code = "SAME_ACCOUNT"
+    message_en = "The sender and the receiver must be different accounts."
+    message_ja = "移転元と移転先に同じ口座は指定できません。"
+
+
+class InsufficientUnits(Conflict):
+    """The account does not hold enough units matching a line."""
+
+    code = "INSUFFICIENT_UNITS"
+    message_en = "Line {line}: {requested} t-CO2 requested but only {available} t-CO2 of matching units are held."
+    message_ja = "{line}行目: {requested} t-CO2 を指定しましたが、該当するクレジットの保有量は {available} t-CO2 です。"
+
+
+class ReserveBreach(Conflict):
+    """The movement would take the account below its commitment reserve."""
+
+    code = "RESERVE_BREACH"
+    message_en = "Moving {requested} t-CO2 would go below the commitment reserve: at most {transferable} t-CO2 may be moved."
+    message_ja = "{requested} t-CO2 を移転するとコミットメントリザーブを下回ります。移転可能量は {transferable} t-CO2 です。"
+
+
+class TooManyBlocks(JvetsError):
+    """The movement needs more serial blocks than one atomic write can hold."""
+
+    code = "TOO_MANY_BLOCKS"
+    message_en = "This would move {blocks} serial blocks; one transaction holds at most {max_blocks}. At most {max_amount} t-CO2 of line {line} fit."
+    message_ja = "{blocks} 個のシリアルブロックの移転が必要ですが、1回の取引は {max_blocks} 個までです。{line}行目は最大 {max_amount} t-CO2 まで移転できます。"
+
+
+class MarketClosed(Conflict):
+    """Transfers are only possible while the trading window is open."""
+
+    code = "MARKET_CLOSED"
+    message_en = "The trading window is {status}. It next opens at {next_open}."
+    message_ja = "現在、取引時間外です（{status_ja}）。次の取引開始は {next_open} です。"
+
+
+class IdempotencyMismatch(Conflict):
+    """The Idempotency-Key was already used for a different request."""
+
+    code = "IDEMPOTENCY_MISMATCH"
+    message_en = "This Idempotency-Key was already used for a different request."
+    message_ja = "この Idempotency-Key は別の要求で使用済みです。"
+
+
+class TransactionNotFound(NotFound):
+    """No such transaction, or the caller may not see it."""
+
+    code = "TRANSACTION_NOT_FOUND"
+    message_en = "Transaction {transaction_id} was not found."
+    message_ja = "取引 {transaction_id} が見つかりません。"
+
+
+class UnitsNoLongerHeld(Conflict):
+    """The units to correct have moved on from the account that received them."""
+
+    code = "UNITS_NO_LONGER_HELD"
+    message_en = "Account {number} no longer holds the serial block {serials} of transaction {transaction_id}."
+    message_ja = "口座 {number} は取引 {transaction_id} のシリアルブロック {serials} をもう保有していません。"
+
+
+class AlreadyCorrected(Conflict):
+    """A transaction is corrected at most once."""
+
+    code = "ALREADY_CORRECTED"
+    message_en = "Transaction {transaction_id} was already corrected by {corrected_by}."
+    message_ja = "取引 {transaction_id} は既に取引 {corrected_by} で訂正済みです。"
+
+
+class NotCorrectable(JvetsError):
+    """This transaction cannot be corrected this way."""
+
+    code = "NOT_CORRECTABLE"
+    message_en = "Transaction {transaction_id} cannot be corrected: {reason}."
+    message_ja = "取引 {transaction_id} は訂正できません（{reason_ja}）。"
+
+
+class InvalidCursor(JvetsError):
+    """The paging cursor was not issued for this query."""
+
+    code = "INVALID_CURSOR"
+    message_en = "The cursor is not valid for this query."
+    message_ja = "ページ指定が正しくありません。"
+
+
+class InvalidDateRange(JvetsError):
+    """The date range is malformed or reversed."""
+
+    code = "INVALID_DATE_RANGE"
+    message_en = "Give dates as YYYY-MM-DD with from on or before to."
+    message_ja = "日付は YYYY-MM-DD 形式で、開始日は終了日以前を指定してください。"

@@ -1,0 +1,198 @@
+"""A registry transaction as a value: what moves, what each account's chain and
+history become, and the conditions under which it may be written.
+
+``build`` is pure: given the accounts as read and the chosen blocks, it returns the
+``Movement`` that the adapter writes as ONE conditional transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalicelib.registry.domain.accounts import Account
+from chalicelib.registry.domain.ledger import Block, Line, Take, chain_hash
+
+KINDS = ("issuance", "transfer", "retirement", "cancellation")
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    account: str
+    transaction_id: str
+    created_at: str
+    date: str
+    kind: str
+    status: str
+    from_account: str
+    from_name: str
+    from_name_ja: str
+    to_account: str
+    to_name: str
+    to_name_ja: str
+    amount_in: int
+    amount_out: int
+    correction: bool
+    cum_in: int
+    cum_out: int
+    seq: int
+
+
+@dataclass(frozen=True)
+class AccountChange:
+    before: Account
+    amount_in: int
+    amount_out: int
+    new_hash: str
+    new_seq: int
+    #: Condition on the account as written: transferable >= this (reserve rule).
+    require_transferable: int | None
+    history: HistoryEntry
+
+    @property
+    def delta(self) -> int:
+        return self.amount_in - self.amount_out
+
+
+@dataclass(frozen=True)
+class Movement:
+    transaction_id: str
+    kind: str
+    created_at: str
+    core: dict[str, Any]
+    chain: dict[str, dict[str, Any]]
+    fingerprint: str
+    initiated_by: str
+    initiator_org: str
+    idempotency_key: str
+    changes: tuple[AccountChange, ...]
+    sender: str | None
+    receiver: str
+    takes: tuple[Take, ...] = ()
+    created_blocks: tuple[Block, ...] = ()
+    #: (counter name, value read, value written) for issuance serials.
+    counter: tuple[str, int, int] | None = None
+    #: When set, the market must be open at this instant (ISO JST).
+    market_open_at: str | None = None
+    #: The transaction this one corrects (marked in the same write).
+    corrects: str | None = None
+    moved_blocks: tuple[Block, ...] = field(default=())
+
+    @property
+    def amount(self) -> int:
+        return int(self.core["amount"])
+
+
+def build(
+    *,
+    transaction_id: str,
+    kind: str,
+    created_at: str,
+    sender: Account | None,
+    receiver: Account,
+    moved: list[Block],
+    lines: list[Line],
+    initiated_by: str,
+    initiator_org: str,
+    idempotency_key: str,
+    fingerprint: str,
+    takes: list[Take] | None = None,
+    created_blocks: list[Block] | None = None,
+    counter: tuple[str, int, int] | None = None,
+    reserve_applies: bool = True,
+    market_open_at: str | None = None,
+    correction: bool = False,
+    corrects: str | None = None,
+    reason: str = "",
+    compliance_period: str | None = None,
+) -> Movement:
+    amount = sum(block.amount for block in moved)
+    core: dict[str, Any] = {
+        "id": transaction_id,
+        "type": kind,
+        "status": "completed",
+        "created_at": created_at,
+        "from_account": sender.number if sender else "",
+        "from_name": sender.holder_name if sender else "",
+        "from_name_ja": sender.holder_name_ja if sender else "",
+        "from_org": sender.holder_org_id if sender else "",
+        "to_org": receiver.holder_org_id,
+        "to_account": receiver.number,
+        "to_name": receiver.holder_name,
+        "to_name_ja": receiver.holder_name_ja,
+        "amount": amount,
+        "lines": [line.to_record() for line in lines],
+        "blocks": [block.to_record() for block in moved],
+        "correction": correction,
+        "corrects": corrects,
+        "reason": reason,
+        "compliance_period": compliance_period,
+        "initiated_by": initiated_by,
+        "initiator_org": initiator_org,
+    }
+    chain: dict[str, dict[str, Any]] = {}
+    changes: list[AccountChange] = []
+    parties = ([(sender, 0, amount)] if sender else []) + [(receiver, amount, 0)]
+    for account, amount_in, amount_out in parties:
+        new_hash = chain_hash(core, account.number, account.last_hash)
+        chain[account.number] = {"previous": account.last_hash, "hash": new_hash, "seq": account.seq + 1}
+        history = HistoryEntry(
+            account=account.number,
+            transaction_id=transaction_id,
+            created_at=created_at,
+            date=created_at[:10],
+            kind=kind,
+            status="completed",
+            from_account=core["from_account"],
+            from_name=core["from_name"],
+            from_name_ja=core["from_name_ja"],
+            to_account=core["to_account"],
+            to_name=core["to_name"],
+            to_name_ja=core["to_name_ja"],
+            amount_in=amount_in,
+            amount_out=amount_out,
+            correction=correction,
+            cum_in=account.cum_in + amount_in,
+            cum_out=account.cum_out + amount_out,
+            seq=account.seq + 1,
+        )
+        changes.append(
+            AccountChange(
+                before=account,
+                amount_in=amount_in,
+                amount_out=amount_out,
+                new_hash=new_hash,
+                new_seq=account.seq + 1,
+                require_transferable=amount_out if (amount_out and reserve_applies) else None,
+                history=history,
+            )
+        )
+    return Movement(
+        transaction_id=transaction_id,
+        kind=kind,
+        created_at=created_at,
+        core=core,
+        chain=chain,
+        fingerprint=fingerprint,
+        initiated_by=initiated_by,
+        initiator_org=initiator_org,
+        idempotency_key=idempotency_key,
+        changes=tuple(changes),
+        sender=sender.number if sender else None,
+        receiver=receiver.number,
+        takes=tuple(takes or ()),
+        created_blocks=tuple(created_blocks or ()),
+        counter=counter,
+        market_open_at=market_open_at,
+        corrects=corrects,
+        moved_blocks=tuple(moved),
+    )
+
+
+#: Fixed actions of a movement besides its blocks: two accounts, two history rows,
+#: the transaction record, and the market check or the corrected record's mark.
+FIXED_ACTIONS = 6
+#: DynamoDB's limit on actions in one TransactWriteItems.
+MAX_ACTIONS = 100
+#: Each block costs two actions: leave the sender (delete or shrink), reach the receiver.
+MAX_BLOCKS = (MAX_ACTIONS - FIXED_ACTIONS) // 2
