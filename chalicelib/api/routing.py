@@ -90,7 +90,8 @@ def _deny(error: errors.JvetsError) -> None:
     except ImportError:
         raise Exception("Unauthorized") from error  # noqa: TRY002 - API Gateway contract
     body = json.dumps(error_body(error), ensure_ascii=False).encode()
-    raise NotAuthorizedError({"x-amzn-ErrorType": "UnauthorizedException", **JSON_HEADERS}, body) from error
+    headers = {"x-amzn-ErrorType": "UnauthorizedException", "Access-Control-Allow-Origin": "*", **JSON_HEADERS}
+    raise NotAuthorizedError(headers, body) from error
 
 
 @security.authorizer(ttl_seconds=0)
