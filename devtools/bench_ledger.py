@@ -1,0 +1,149 @@
+"""DynamoDB requests and items per ledger operation, counted with botocore event hooks.
+
+For a sender holding 1 / 100 / 1,000 blocks with 10 / 1,000 / 10,000 history rows, it
+measures one transfer, one retirement, the balance view and one history page (50 rows).
+Large states are seeded with batch writes (moto's transactions slow down with table
+size); the figures are counts, so they do not depend on the machine.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from collections import Counter
+from typing import Any
+
+SIZES = [(1, 10), (100, 1_000), (1_000, 10_000)]
+UNITS_PER_BLOCK = 10
+PAGE = 50
+
+
+class DynamoCounter:
+    """Counts requests, items read and items written on the clients it is attached to."""
+
+    def __init__(self) -> None:
+        self.requests: Counter[str] = Counter()
+        self.read = 0
+        self.written = 0
+
+    def attach(self, client: Any) -> None:
+        client.meta.events.register("provide-client-params.dynamodb.*", self._before)
+        client.meta.events.register("after-call.dynamodb.*", self._after)
+
+    def reset(self) -> None:
+        self.requests.clear()
+        self.read = self.written = 0
+
+    def _before(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        name = model.name
+        self.requests[name] += 1
+        if name == "TransactWriteItems":
+            self.written += len(params.get("TransactItems", []))
+        elif name in {"PutItem", "UpdateItem", "DeleteItem"}:
+            self.written += 1
+        elif name == "BatchWriteItem":
+            self.written += sum(len(v) for v in params.get("RequestItems", {}).values())
+
+    def _after(self, parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        name = model.name
+        if name in {"Query", "Scan"}:
+            self.read += int(parsed.get("ScannedCount", parsed.get("Count", 0)))
+        elif name == "GetItem":
+            self.read += 1 if "Item" in parsed else 0
+        elif name in {"BatchGetItem", "TransactGetItems"}:
+            responses = parsed.get("Responses", {})
+            self.read += sum(len(v) for v in responses.values()) if isinstance(responses, dict) else len(responses)
+
+    @property
+    def total(self) -> int:
+        return sum(self.requests.values())
+
+
+def _seed(blocks: int, rows: int, sender: str, receiver: str, retirement: str) -> None:
+    """Write a consistent state directly with batch writes (not through the ledger)."""
+    from chalicelib.registry.adapters.models import AccountItem, BlockItem, HistoryItem, MarketItem, RegistryItem
+
+    balance = blocks * UNITS_PER_BLOCK
+    with RegistryItem.batch_write() as batch:
+        for number, amount, cum_in in ((sender, balance, balance), (receiver, 0, 0), (retirement, 0, 0)):
+            batch.save(AccountItem(*AccountItem.key(number), number=number, account_type=int(number.split("-")[1]),
+                                   holder_org_id=f"org-{number}", holder_name=f"Holder {number}", holder_name_ja=f"保有者 {number}",
+                                   status="open", commitment_reserve=0, balance=amount, transferable=amount, created_at="2026-04-01",
+                                   version=1, last_hash="0" * 64, seq=rows if number == sender else 0, cum_in=cum_in, cum_out=0))
+        for index in range(blocks):
+            start = index * UNITS_PER_BLOCK + 1
+            batch.save(BlockItem(*BlockItem.key(sender, f"SEED.{index}"), block_id=f"SEED.{index}", owner=sender, origin="JP",
+                                 unit_type="JPA", issued_period="01", adopted_period="01", project="", serial_start=start,
+                                 serial_end=start + UNITS_PER_BLOCK - 1, amount=UNITS_PER_BLOCK, version=0, acquired_by="SEED"))
+        for index in range(rows):
+            created = f"2026-06-{1 + index % 28:02d}T10:{(index // 60) % 60:02d}:{index % 60:02d}.{index:06d}+09:00"
+            batch.save(HistoryItem(*HistoryItem.key(sender, created, f"TXSEED{index:012d}"), transaction_id=f"TXSEED{index:012d}",
+                                   created_at=created, date=created[:10], kind="transfer", status="completed", amount_in=1,
+                                   amount_out=0, correction=False, cum_in=index + 1, cum_out=0, seq=index + 1))
+        batch.save(MarketItem(*MarketItem.key(), mode="force_open", status="open", closes_at="9999-12-31T23:59:59+09:00",
+                              reason="bench", updated_at="2026-06-01"))
+
+
+def measure() -> list[dict[str, Any]]:
+    from devtools.motoserver import MotoServer
+    from devtools.provision import provision
+    from devtools.stack import app_environment, use_environment
+
+    from chalicelib import container
+    from chalicelib.identity.principal import Principal, Role
+    from chalicelib.registry.adapters.models import RegistryItem, transaction_connection
+    from chalicelib.registry.domain.accounts import AccountNumber
+
+    rows_out: list[dict[str, Any]] = []
+    with MotoServer() as moto:
+        for blocks, rows in SIZES:
+            moto.reset()
+            use_environment(app_environment(moto.endpoint, provision(moto.endpoint, stage="local")))
+            ledger = container.ledger()
+            sender, receiver = str(AccountNumber.build(121, 1)), str(AccountNumber.build(120, 1))
+            retirement = str(AccountNumber.build(300, 1))
+            _seed(blocks, rows, sender, receiver, retirement)
+            counter = DynamoCounter()
+            # Every model class holds its own connection: attach to each client once.
+            clients = {id(c): c for c in [transaction_connection().client] + [
+                model._get_connection().connection.client for model in (RegistryItem, *RegistryItem.__subclasses__())]}
+            for client in clients.values():
+                counter.attach(client)
+            principal = Principal(username="bench", role=Role.PARTICIPANT, org_id=f"org-{sender}")
+            amount = min(15, blocks * UNITS_PER_BLOCK - 5)
+            operations = {
+                "transfer": lambda: ledger.transfer(principal, {"from_account": sender, "to_account": receiver,
+                                                               "lines": [{"unit_type": "JPA", "amount": amount}]}, f"b-{uuid.uuid4()}"),
+                "retirement": lambda: ledger.retire(principal, {"account": sender, "compliance_period": "01",
+                                                                "lines": [{"unit_type": "JPA", "amount": 2}]}, f"b-{uuid.uuid4()}"),
+                "balance view": lambda: ledger.balance(principal, sender),
+                "history page": lambda: ledger.history(principal, sender, {"from": "2026-01-01", "to": "2026-12-31", "limit": str(PAGE)}),
+            }
+            for name, run in operations.items():
+                counter.reset()
+                run()
+                rows_out.append({"operation": name, "blocks": blocks, "history": rows, "requests": counter.total,
+                                 "calls": dict(counter.requests), "read": counter.read, "written": counter.written})
+    return rows_out
+
+
+def main() -> int:
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    results = measure()
+    print("DynamoDB cost per ledger operation (botocore hooks; items are DynamoDB items)")
+    print(f"{'operation':<14}{'blocks':>7}{'history':>9}{'requests':>10}{'read':>7}{'written':>9}  calls")
+    for row in results:
+        calls = ", ".join(f"{k} {v}" for k, v in sorted(row["calls"].items()))
+        print(f"{row['operation']:<14}{row['blocks']:>7}{row['history']:>9}{row['requests']:>10}{row['read']:>7}{row['written']:>9}  {calls}")
+    page_reads = {row["read"] for row in results if row["operation"] == "history page" and row["history"] >= PAGE}
+    transfer_requests = {row["requests"] for row in results if row["operation"] == "transfer"}
+    print(f"\nhistory page items read with history >= {PAGE} rows: {sorted(page_reads)} (constant: {len(page_reads) == 1})")
+    print(f"transfer requests across sizes: {sorted(transfer_requests)} (target 2)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
