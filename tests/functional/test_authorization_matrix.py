@@ -1,0 +1,132 @@
+"""Every route and every administrator function, called as every kind of caller.
+
+Each cell is the exact status and error code. A route of the app without a row, or an
+administrator function that the table does not know, fails the test.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import jwt
+import pytest
+from moto.utilities.utils import load_resource
+
+from app import app
+from chalicelib.admin.functions import FUNCTIONS
+
+CALLERS = ("none", "holder", "other_org", "verifier", "admin", "other_pool", "expired")
+OK, BAD = (200, None), (401, "INVALID_TOKEN")
+NO_TOKEN = (401, None)  # chalice local's gateway answers before our code: {"message": "Unauthorized"}
+
+
+def _row(holder, other_org, verifier, admin, none=NO_TOKEN):
+    return {"none": none, "holder": holder, "other_org": other_org, "verifier": verifier, "admin": admin,
+            "other_pool": BAD, "expired": BAD}
+
+
+def _public(cell):
+    return dict.fromkeys(CALLERS, cell)
+
+
+NOT_FOUND = (404, "ACCOUNT_NOT_FOUND")
+MATRIX = {
+    ("GET", "/health"): _public(OK),
+    ("GET", "/openapi.json"): _public(OK),
+    ("GET", "/market"): _public(OK),
+    ("POST", "/auth/login"): _public((401, "AUTH_FAILED")),
+    ("POST", "/auth/refresh"): _public((401, "AUTH_FAILED")),
+    ("GET", "/me"): _row(OK, OK, OK, OK),
+    ("GET", "/accounts/{number}"): _row(OK, NOT_FOUND, NOT_FOUND, OK),
+    ("GET", "/accounts/{number}/balance"): _row(OK, NOT_FOUND, NOT_FOUND, OK),
+    ("GET", "/accounts/{number}/transactions"): _row(OK, NOT_FOUND, NOT_FOUND, OK),
+    ("GET", "/transactions/{transaction_id}"): _row(OK, (404, "TRANSACTION_NOT_FOUND"), (404, "TRANSACTION_NOT_FOUND"), OK),
+    ("POST", "/transfers"): _row((201, None), NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    ("POST", "/retirements"): _row((201, None), NOT_FOUND, NOT_FOUND, NOT_FOUND),
+}
+
+
+@pytest.fixture(scope="module")
+def world(api, demo, local_aws, aws_client):
+    def admin(name, event):
+        result = FUNCTIONS[name](event, None)
+        assert "error" not in result, result
+        return result
+
+    kanto, aozora = demo["kanto"]["accounts"][0], demo["aozora"]["accounts"][0]
+    admin("set_market", {"action": "force_open", "reason": "matrix"})
+    admin("issue_units", {"account": kanto, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01", "amount": 100, "reason": "matrix"})
+    tokens = {"holder": api.login(demo["kanto"]), "other_org": api.login(demo["minato"]), "verifier": api.login(demo["verifier"]),
+              "admin": api.login(demo["admin"]), "none": None}
+    tx = api.call("POST", "/transfers", {"from_account": kanto, "to_account": aozora, "lines": [{"unit_type": "JPA", "amount": 1}]},
+                  token=tokens["holder"], headers={"Idempotency-Key": f"matrix-{uuid.uuid4()}"})[1]["transaction"]["id"]
+    now = int(time.time())
+    claims = {"iss": f"https://cognito-idp.ap-northeast-1.amazonaws.com/{local_aws['USER_POOL_ID']}", "aud": local_aws["USER_POOL_CLIENT_ID"],
+              "sub": "s", "token_use": "id", "iat": now - 7200, "exp": now - 3600, "cognito:username": "kanto",
+              "cognito:groups": ["participant"], "custom:org_id": "kanto-steel"}
+    key = jwt.PyJWK(load_resource("cognitoidp/resources/jwks-private.json")).key
+    tokens["expired"] = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "dummy"})
+    idp = aws_client("cognito-idp")
+    pool = idp.create_user_pool(PoolName="matrix-other", Schema=[{"Name": "org_id", "AttributeDataType": "String", "Mutable": True}])["UserPool"]["Id"]
+    client_id = idp.create_user_pool_client(UserPoolId=pool, ClientName="c", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])["UserPoolClient"]["ClientId"]
+    idp.create_group(UserPoolId=pool, GroupName="participant")
+    idp.admin_create_user(UserPoolId=pool, Username="kanto", UserAttributes=[{"Name": "custom:org_id", "Value": "kanto-steel"}])
+    idp.admin_set_user_password(UserPoolId=pool, Username="kanto", Password="Other-Pool-2026!", Permanent=True)
+    idp.admin_add_user_to_group(UserPoolId=pool, Username="kanto", GroupName="participant")
+    tokens["other_pool"] = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                             AuthParameters={"USERNAME": "kanto", "PASSWORD": "Other-Pool-2026!"})["AuthenticationResult"]["IdToken"]
+    return {"tokens": tokens, "kanto": kanto, "tx": tx}
+
+
+def _request(route, world):
+    method, path = route
+    concrete = path.replace("{number}", world["kanto"]).replace("{transaction_id}", world["tx"])
+    body, headers = None, {}
+    if route == ("POST", "/auth/login"):
+        body = {"username": "kanto", "password": "wrong-password-2026"}
+    elif route == ("POST", "/auth/refresh"):
+        body = {"refresh_token": "not-a-refresh-token"}
+    elif route == ("POST", "/transfers"):
+        body = {"from_account": world["kanto"], "to_account": "JP-121-1-0-47", "lines": [{"unit_type": "JPA", "amount": 1}]}
+    elif route == ("POST", "/retirements"):
+        body = {"account": world["kanto"], "compliance_period": "01", "lines": [{"unit_type": "JPA", "amount": 1}]}
+    if method == "POST":
+        headers["Idempotency-Key"] = f"matrix-{uuid.uuid4()}"
+    return method, concrete, body, headers
+
+
+def test_every_route_of_the_app_has_a_row():
+    routed = {(method, path) for path, methods in app.routes.items() for method in methods}
+    assert routed == set(MATRIX)
+
+
+CELLS = [(route, caller) for route in MATRIX for caller in CALLERS]
+
+
+@pytest.mark.parametrize(("route", "caller"), CELLS, ids=[f"{r[0]} {r[1]} as {c}" for r, c in CELLS])
+def test_each_cell_of_the_authorization_matrix(api, world, route, caller):
+    method, path, body, headers = _request(route, world)
+    status, answer = api.call(method, path, body, token=world["tokens"][caller], headers=headers)
+    expected_status, expected_code = MATRIX[route][caller]
+    assert status == expected_status, answer
+    if expected_code is not None:
+        assert answer["error"]["code"] == expected_code
+    elif status >= 400:
+        assert answer == {"message": "Unauthorized"}
+
+
+def test_administrator_functions_are_lambda_functions_only_and_all_known():
+    lambda_functions = {name for name, handler in app.handler_map.items()
+                        if name in FUNCTIONS or name.endswith("_trading_window")}
+    assert set(FUNCTIONS) <= lambda_functions
+    assert set(FUNCTIONS) == {"create_organisation", "create_user", "open_account", "close_account", "set_commitment_reserve",
+                              "issue_units", "correct_transaction", "set_market", "audit_ledger"}
+
+
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+@pytest.mark.parametrize("caller", CALLERS)
+def test_no_caller_reaches_an_administrator_function_over_http(api, world, function, caller):
+    for method in ("GET", "POST"):
+        status, answer = api.call(method, f"/{function}", {}, token=world["tokens"][caller])
+        assert status == 403 and "error" not in (answer or {}), answer
