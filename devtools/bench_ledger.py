@@ -86,13 +86,13 @@ def _seed(blocks: int, rows: int, sender: str, receiver: str, retirement: str) -
 
 
 def measure() -> list[dict[str, Any]]:
+    from devtools.dynamo_hooks import registry_clients
     from devtools.motoserver import MotoServer
     from devtools.provision import provision
     from devtools.stack import app_environment, use_environment
 
     from chalicelib import container
     from chalicelib.identity.principal import Principal, Role
-    from chalicelib.registry.adapters.models import RegistryItem, transaction_connection
     from chalicelib.registry.domain.accounts import AccountNumber
 
     rows_out: list[dict[str, Any]] = []
@@ -105,10 +105,7 @@ def measure() -> list[dict[str, Any]]:
             retirement = str(AccountNumber.build(300, 1))
             _seed(blocks, rows, sender, receiver, retirement)
             counter = DynamoCounter()
-            # Every model class holds its own connection: attach to each client once.
-            clients = {id(c): c for c in [transaction_connection().client] + [
-                model._get_connection().connection.client for model in (RegistryItem, *RegistryItem.__subclasses__())]}
-            for client in clients.values():
+            for client in registry_clients():
                 counter.attach(client)
             principal = Principal(username="bench", role=Role.PARTICIPANT, org_id=f"org-{sender}")
             amount = min(15, blocks * UNITS_PER_BLOCK - 5)

@@ -184,6 +184,7 @@ class CounterItem(RegistryItem, discriminator="counter"):
 
 
 _connection: Connection | None = None
+RETRIES = {"mode": "standard", "total_max_attempts": 3}
 
 
 def bind(settings: Settings) -> Connection:
@@ -193,9 +194,12 @@ def bind(settings: Settings) -> Connection:
     meta.table_name = settings.registry_table
     meta.region = settings.region
     meta.host = settings.aws_endpoint_url
+    # botocore's standard mode: throttles and transient errors are retried with
+    # bounded exponential backoff and full jitter, at most three attempts in all.
+    meta.max_retry_attempts = RETRIES["total_max_attempts"] - 1
     for model in (RegistryItem, *RegistryItem.__subclasses__()):
         model._connection = None  # type: ignore[attr-defined]
-    _connection = Connection(region=settings.region, host=settings.aws_endpoint_url)
+    _connection = Connection(region=settings.region, host=settings.aws_endpoint_url, retry_configuration=RETRIES)
     return _connection
 
 
