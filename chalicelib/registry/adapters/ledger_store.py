@@ -35,6 +35,7 @@ from chalicelib.registry.adapters.models import (
     MarketItem,
     RegistryItem,
     TransactionItem,
+    response_code,
     transaction_connection,
 )
 from chalicelib.registry.adapters.store import account_from_item
@@ -227,7 +228,7 @@ class LedgerStore:
         try:
             item.save(condition=~unchanged)
         except Exception as error:  # noqa: BLE001 - PutError carries the cause code
-            if getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException":
+            if response_code(error) == "ConditionalCheckFailedException":
                 return False
             raise ServiceUnavailable(details=[{"cause": type(error).__name__}]) from error
         return True
@@ -371,7 +372,7 @@ class LedgerStore:
             labels = checks + deletes + puts + updates
             reasons = [reason.code if reason else None for reason in error.cancellation_reasons]
             if not reasons:
-                raise ServiceUnavailable(details=[{"cause": error.cause_response_code or "TransactWriteError"}]) from error
+                raise ServiceUnavailable(details=[{"cause": response_code(error) or "TransactWriteError"}]) from error
             failed = tuple(label for label, code in zip(labels, reasons) if code == "ConditionalCheckFailed")
             conflict = any(code in {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"} for code in reasons)
             raise CommitFailed(failed=failed, conflict=conflict) from error

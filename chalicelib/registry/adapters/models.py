@@ -208,3 +208,12 @@ def transaction_connection() -> Connection:
     if _connection is None:
         raise RuntimeError("bind() the registry models before writing")
     return _connection
+
+
+def response_code(error: Exception) -> str | None:
+    """DynamoDB's error code behind a PynamoDB exception, or ``None`` for a network
+    failure (PynamoDB's own ``cause_response_code`` fails on those)."""
+    response = getattr(getattr(error, "cause", None), "response", None)
+    if isinstance(response, dict):
+        return response.get("Error", {}).get("Code")
+    return None

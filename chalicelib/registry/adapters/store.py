@@ -24,6 +24,7 @@ from chalicelib.registry.adapters.models import (
     CounterItem,
     OrganisationItem,
     RegistryItem,
+    response_code,
     transaction_connection,
 )
 from chalicelib.registry.domain.accounts import (
@@ -110,7 +111,7 @@ class RegistryStore:
             # Create-only: an existing organisation is never overwritten.
             item.save(condition=OrganisationItem.pk.does_not_exist())
         except PutError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if response_code(error) == "ConditionalCheckFailedException":
                 raise OrganisationExists(org_id=organisation.org_id) from error
             raise _unavailable(error) from error
         return organisation
@@ -278,7 +279,7 @@ class RegistryStore:
                 condition=AccountItem.pk.exists() & (AccountItem.status != AccountStatus.CLOSED.value),
             )
         except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            if response_code(error) == "ConditionalCheckFailedException":
                 current = self.get_account(number)
                 if current is None:
                     raise AccountNotFound(number=number) from error
