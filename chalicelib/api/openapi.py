@@ -13,6 +13,7 @@ from chalicelib.api.routing import OPERATIONS, Operation
 from chalicelib.api.schemas import ErrorResponse
 
 _REF = "#/components/schemas/{model}"
+_PATH_EXAMPLES = {"number": "JP-120-1-0-56", "transaction_id": "TX0123456789ABCDEF01"}
 _GENERIC_ERRORS = {400: "Invalid request", 401: "Missing or invalid token", 403: "Not allowed", 503: "Retry later"}
 
 
@@ -48,12 +49,14 @@ def document() -> dict[str, Any]:
             "responses": {},
         }
         parameters = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string", "maxLength": 128}}
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string", "maxLength": 128},
+             **({"example": _PATH_EXAMPLES[name]} if name in _PATH_EXAMPLES else {})}
             for name in re.findall(r"{(\w+)}", operation.path)
         ]
         parameters += [{"name": name, "in": "query", "required": False, "schema": {"type": "string"}} for name in operation.query]
         parameters += [
-            {"name": name, "in": "header", "required": True, "schema": {"type": "string", "minLength": 8, "maxLength": 128}}
+            {"name": name, "in": "header", "required": True,
+             "schema": {"type": "string", "minLength": 8, "maxLength": 128, "pattern": "^[A-Za-z0-9_.:-]+$"}}
             for name in operation.headers
         ]
         if parameters:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from chalicelib.api.routing import RequestModel, ResponseModel
 
@@ -103,12 +103,26 @@ class LineRequest(RequestModel):
 
 
 class TransferRequest(RequestModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={"examples": [{"from_account": "JP-120-1-0-56", "to_account": "JP-121-1-0-47",
+                                         "lines": [{"unit_type": "JPA", "issued_period": "01", "amount": 1}]}]},
+    )
+
     from_account: AccountNumberText
     to_account: AccountNumberText
     lines: Annotated[list[LineRequest], Field(min_length=1, max_length=10)]
 
 
 class RetirementRequest(RequestModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={"examples": [{"account": "JP-120-1-0-56", "compliance_period": "01",
+                                         "lines": [{"unit_type": "JPA", "amount": 1}]}]},
+    )
+
     account: AccountNumberText
     compliance_period: Period
     lines: Annotated[list[LineRequest], Field(min_length=1, max_length=10)]
