@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-MODULES: list[str] = []
+MODULES: list[str] = ["devtools.bench_ledger", "devtools.bench_coldstart"]
 
 
 def main() -> int:

@@ -8,4 +8,5 @@ from chalicelib.admin.functions import FUNCTIONS
 
 blueprint = Blueprint(__name__)
 for _name, _handler in FUNCTIONS.items():
-    blueprint.lambda_function(name=_name)(_handler)
+    # Lambda resolves the handler "chalicelib.admin.<name>": bind each one here.
+    globals()[_name] = blueprint.lambda_function(name=_name)(_handler)
