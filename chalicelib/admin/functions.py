@@ -29,7 +29,7 @@ AccountNumberText = Annotated[str, Field(min_length=1, max_length=40)]
 
 
 class AdminEvent(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
 
 
 class CreateOrganisation(AdminEvent):

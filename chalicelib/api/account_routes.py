@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from chalicelib import container
 from chalicelib.api.routing import ApiBlueprint
-from chalicelib.api.schemas import AccountDetail
 from chalicelib.identity.principal import Principal
 from chalicelib.registry import services
 from chalicelib.registry.domain.errors import AccountNotFound, InvalidAccountNumber
@@ -15,7 +14,7 @@ api = ApiBlueprint(__name__, "registry")
 @api.route(
     "/accounts/{number}",
     summary="One account: holder, status, balance, commitment reserve, transferable amount",
-    response=AccountDetail,
+    response="AccountDetail",
     errors_=(InvalidAccountNumber, AccountNotFound),
 )
 def get_account(principal: Principal, number: str) -> dict:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalicelib import container
 from chalicelib.api.routing import ApiBlueprint
-from chalicelib.api.schemas import LoginRequest, Me, RefreshRequest, TokenResponse
 from chalicelib.identity import service
 from chalicelib.identity.errors import AuthFailed, InvalidToken, PasswordChangeRequired
 from chalicelib.identity.principal import Principal
+
+if TYPE_CHECKING:
+    from chalicelib.api.schemas import LoginRequest, RefreshRequest
 
 api = ApiBlueprint(__name__, "identity")
 
@@ -16,8 +20,8 @@ api = ApiBlueprint(__name__, "identity")
     "/auth/login",
     "POST",
     summary="Sign in with username and password (Cognito USER_PASSWORD_AUTH)",
-    body=LoginRequest,
-    response=TokenResponse,
+    body="LoginRequest",
+    response="TokenResponse",
     public=True,
     errors_=(AuthFailed, PasswordChangeRequired),
 )
@@ -35,8 +39,8 @@ def login(body: LoginRequest) -> dict:
     "/auth/refresh",
     "POST",
     summary="Exchange a refresh token for new ID and access tokens",
-    body=RefreshRequest,
-    response=TokenResponse,
+    body="RefreshRequest",
+    response="TokenResponse",
     public=True,
     errors_=(AuthFailed, InvalidToken),
 )
@@ -49,6 +53,6 @@ def refresh(body: RefreshRequest) -> dict:
     )
 
 
-@api.route("/me", summary="The caller: role, organisation and the accounts it holds", response=Me)
+@api.route("/me", summary="The caller: role, organisation and the accounts it holds", response="Me")
 def me(principal: Principal) -> dict:
     return service.me(principal, store=container.registry_store())

@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from chalice import Response
 
 from chalicelib import container
-from chalicelib.api.routing import ApiBlueprint, current_correlation_id, json_response
-from chalicelib.api.schemas import (
-    Balance,
-    History,
-    Market,
-    RetirementRequest,
-    TransactionResponse,
-    TransactionView,
-    TransferRequest,
-)
+from chalicelib.api.routing import ApiBlueprint, current_correlation_id, json_response, resolve
 from chalicelib.errors import IdempotencyKeyRequired
 from chalicelib.identity.principal import Principal
 from chalicelib.registry.domain import errors as e
 from chalicelib.registry.market import market_view
+
+if TYPE_CHECKING:
+    from chalicelib.api.schemas import RetirementRequest, TransferRequest
 
 api = ApiBlueprint(__name__, "registry")
 
@@ -41,7 +35,8 @@ def _idempotency_key(headers: Mapping[str, str]) -> str:
 
 
 def _created(transaction: dict[str, Any], replayed: bool) -> Response:
-    body = TransactionResponse.model_validate({"transaction": transaction}).model_dump(mode="json", by_alias=True)
+    model = resolve("TransactionResponse")
+    body = model.model_validate({"transaction": transaction}).model_dump(mode="json", by_alias=True)
     extra = {"Idempotent-Replayed": "true"} if replayed else None
     return json_response(201, body, current_correlation_id(), extra)
 
@@ -50,8 +45,8 @@ def _created(transaction: dict[str, Any], replayed: bool) -> Response:
     "/transfers",
     "POST",
     summary="Transfer units to another account (one atomic transaction; Idempotency-Key required)",
-    body=TransferRequest,
-    response=TransactionResponse,
+    body="TransferRequest",
+    response="TransactionResponse",
     status=201,
     headers=("Idempotency-Key",),
     errors_=(*_MOVE_ERRORS, e.MarketClosed),
@@ -67,8 +62,8 @@ def create_transfer(principal: Principal, body: TransferRequest, headers: Mappin
     "/retirements",
     "POST",
     summary="Retire units toward a compliance period (allowed outside the trading window)",
-    body=RetirementRequest,
-    response=TransactionResponse,
+    body="RetirementRequest",
+    response="TransactionResponse",
     status=201,
     headers=("Idempotency-Key",),
     errors_=_MOVE_ERRORS,
@@ -81,7 +76,7 @@ def create_retirement(principal: Principal, body: RetirementRequest, headers: Ma
 @api.route(
     "/accounts/{number}/balance",
     summary="Balance, commitment reserve, transferable amount and the serial blocks held",
-    response=Balance,
+    response="Balance",
     errors_=(e.InvalidAccountNumber, e.AccountNotFound),
 )
 def get_balance(principal: Principal, number: str) -> dict:
@@ -91,7 +86,7 @@ def get_balance(principal: Principal, number: str) -> dict:
 @api.route(
     "/accounts/{number}/transactions",
     summary="Transaction history for a JST date range, with totals in and out over the whole range",
-    response=History,
+    response="History",
     query=("from", "to", "cursor", "limit"),
     errors_=(e.InvalidAccountNumber, e.AccountNotFound, e.InvalidDateRange, e.InvalidCursor),
 )
@@ -102,13 +97,13 @@ def get_history(principal: Principal, number: str, query: dict[str, str]) -> dic
 @api.route(
     "/transactions/{transaction_id}",
     summary="One transaction with its lines, serial ranges and hash-chain links",
-    response=TransactionView,
+    response="TransactionView",
     errors_=(e.TransactionNotFound,),
 )
 def get_transaction(principal: Principal, transaction_id: str) -> dict:
     return container.ledger().transaction(principal, transaction_id)
 
 
-@api.route("/market", summary="The trading window now: open, closed or halted, and the next opening", response=Market, public=True)
+@api.route("/market", summary="The trading window now: open, closed or halted, and the next opening", response="Market", public=True)
 def get_market() -> dict:
     return market_view(container.ledger_store())

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from chalicelib.api.errors import status_for_class
-from chalicelib.api.routing import OPERATIONS, Operation
+from chalicelib.api.routing import OPERATIONS, Operation, resolve
 from chalicelib.api.schemas import ErrorResponse
 
 _REF = "#/components/schemas/{model}"
@@ -36,9 +36,10 @@ def _error_statuses(operation: Operation) -> dict[int, list[str]]:
 def document() -> dict[str, Any]:
     models = {ErrorResponse}
     for operation in OPERATIONS:
-        models.update(m for m in (operation.body, operation.response) if m is not None)
+        models.update(resolve(m) for m in (operation.body, operation.response) if m is not None)
     ordered = sorted(models, key=lambda m: m.__name__)
-    keys = [(m, "validation" if any(o.body is m for o in OPERATIONS) else "serialization") for m in ordered]
+    bodies = {resolve(o.body) for o in OPERATIONS if o.body is not None}
+    keys = [(m, "validation" if m in bodies else "serialization") for m in ordered]
     refs, defs = models_json_schema(keys, ref_template=_REF)
     paths: dict[str, Any] = {}
     for operation in OPERATIONS:
@@ -65,11 +66,11 @@ def document() -> dict[str, Any]:
             mode = "validation"
             item["requestBody"] = {
                 "required": True,
-                "content": {"application/json": {"schema": refs[(operation.body, mode)]}},
+                "content": {"application/json": {"schema": refs[(resolve(operation.body), mode)]}},
             }
         success: dict[str, Any] = {"description": "OK"}
         if operation.response is not None:
-            success["content"] = {"application/json": {"schema": refs[(operation.response, "serialization")]}}
+            success["content"] = {"application/json": {"schema": refs[(resolve(operation.response), "serialization")]}}
         else:
             success["content"] = {"application/json": {"schema": {"type": "object"}}}
         item["responses"][str(operation.status)] = success

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from chalice import Blueprint, CORSConfig, Response
-from pydantic import BaseModel, ConfigDict, ValidationError
+from typing import TYPE_CHECKING
 
 from chalicelib import errors
 from chalicelib.api.errors import (
@@ -38,14 +38,20 @@ def current_correlation_id() -> str:
     return _correlation_id.get()
 
 
-class RequestModel(BaseModel):
-    """Base of request bodies: unknown fields refused, no silent type coercion."""
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+#: A model class, or the name of one in ``chalicelib.api.schemas`` (resolved on first
+#: use, so that importing the app does not build every model: cold start).
+ModelRef = "type[BaseModel] | str"
 
 
-class ResponseModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+def resolve(model: Any) -> Any:
+    if isinstance(model, str):
+        from chalicelib.api import schemas
+
+        return getattr(schemas, model)
+    return model
 
 
 @dataclass
@@ -54,8 +60,8 @@ class Operation:
     method: str
     name: str
     summary: str
-    body: type[BaseModel] | None
-    response: type[BaseModel] | None
+    body: Any
+    response: Any
     status: int
     public: bool
     roles: frozenset[Role] | None
@@ -135,7 +141,7 @@ def _pydantic_details(error: ValidationError) -> list[dict[str, Any]]:
     ][:20]
 
 
-def parse_body(raw: bytes | None, model: type[BaseModel]) -> BaseModel:
+def parse_body(raw: bytes | None, model: Any) -> BaseModel:
     raw = raw or b""
     if len(raw) > MAX_BODY_BYTES:
         raise errors.BodyTooLarge(limit=MAX_BODY_BYTES)
@@ -146,9 +152,11 @@ def parse_body(raw: bytes | None, model: type[BaseModel]) -> BaseModel:
     return validate(data, model)
 
 
-def validate(data: Any, model: type[BaseModel]) -> BaseModel:
+def validate(data: Any, model: Any) -> BaseModel:
+    from pydantic import ValidationError
+
     try:
-        return model.model_validate(data)
+        return resolve(model).model_validate(data)
     except ValidationError as error:
         details = _pydantic_details(error)
         field_name = details[0]["field"] if details else None
@@ -170,8 +178,8 @@ class ApiBlueprint:
         method: str = "GET",
         *,
         summary: str,
-        body: type[BaseModel] | None = None,
-        response: type[BaseModel] | None = None,
+        body: Any = None,
+        response: Any = None,
         status: int = 200,
         public: bool = False,
         roles: set[Role] | None = None,
@@ -245,7 +253,7 @@ def _handle(operation: Operation, handler: Callable[..., Any], request: Any, par
             status = result.status_code
             return result
         if operation.response is not None:
-            result = operation.response.model_validate(result).model_dump(mode="json", by_alias=True)
+            result = resolve(operation.response).model_validate(result).model_dump(mode="json", by_alias=True)
         status = operation.status
         return json_response(status, result, correlation_id)
     except errors.JvetsError as error:

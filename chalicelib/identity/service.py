@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.identity.cognito import CognitoDirectory
 from chalicelib.identity.principal import Principal
 from chalicelib.identity.tokens import TokenVerifier
-from chalicelib.registry.adapters.store import RegistryStore
+
+if TYPE_CHECKING:  # adapters are imported where they are used: cold start
+    from chalicelib.identity.cognito import CognitoDirectory
+    from chalicelib.registry.adapters.store import RegistryStore
 
 
 def _user(principal: Principal, store: RegistryStore) -> dict[str, Any]:

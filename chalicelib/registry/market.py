@@ -4,11 +4,13 @@ scheduled synchronisation from the calendar (idempotent; any run corrects a miss
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from chalicelib.clock import now_jst
-from chalicelib.registry.adapters.ledger_store import LedgerStore
 from chalicelib.registry.domain import calendar
+
+if TYPE_CHECKING:  # adapters are imported where they are used: cold start
+    from chalicelib.registry.adapters.ledger_store import LedgerStore
 
 #: Administrator actions and the mode each one sets.
 ACTIONS = {"halt": "halted", "resume": "auto", "auto": "auto", "force_open": "force_open", "force_close": "force_close"}

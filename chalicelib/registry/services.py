@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.identity.principal import Principal
-from chalicelib.registry.adapters.store import RegistryStore
 from chalicelib.registry.domain.accounts import Account, AccountNumber, AccountType
 from chalicelib.registry.domain.errors import AccountNotFound, AccountTypeNotAllowed, OrganisationNotFound
 from chalicelib.registry.domain.organisations import Organisation, OrganisationKind
+
+if TYPE_CHECKING:  # adapters are imported where they are used: cold start
+    from chalicelib.registry.adapters.store import RegistryStore
 
 
 def account_view(account: Account) -> dict[str, Any]:

@@ -126,3 +126,9 @@ def test_bad_events_are_validation_errors_and_write_nothing(demo, local_aws, nam
     assert result["error"]["code"] == "VALIDATION_ERROR"
     assert result["error"]["message_ja"]
     assert scan_registry(local_aws) == before
+
+
+def test_every_administrator_function_is_registered_by_name():
+    from chalicelib.admin import NAMES
+
+    assert set(NAMES) == set(FUNCTIONS)

@@ -49,8 +49,7 @@ def test_random_ledger_histories_keep_every_invariant(participants):
             self.ledger = container.ledger()
             self.held = defaultdict(lambda: defaultdict(int))  # account -> unit type -> units
             self.reserve = defaultdict(int)
-            for name in names:
-                number = accounts[name]["number"]
+            for number in [accounts[name]["number"] for name in names] + [cancellation]:
                 _, blocks = self.ledger.store.holdings(number)
                 for block in blocks:
                     self.held[number][block.unit_type] += block.amount
