@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: run test unit venv clean system-deps package bench
+.PHONY: run test unit venv clean system-deps package bench soak
 
 venv: $(STAMP)
 
@@ -36,6 +36,10 @@ package: $(STAMP)
 ## Benchmarks: DynamoDB requests and items per operation, cold start, package size.
 bench: $(STAMP)
 	$(PY) -m devtools.bench
+
+## Load run: 2,000 transfers from 8 concurrent clients against the local stack (slow: moto).
+soak: $(STAMP)
+	$(PY) -m devtools.soak 2000 8
 
 ## Fast feedback: unit tests only.
 unit: $(STAMP)

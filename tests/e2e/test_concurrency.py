@@ -17,7 +17,7 @@ from collections import Counter
 import pytest
 import requests
 
-from tests.e2e.stackproc import RunningStack
+from devtools.running import RunningStack
 
 pytestmark = pytest.mark.e2e
 THREADS, PER_THREAD, HELD, RESERVE = 16, 6, 60, 10
@@ -93,3 +93,13 @@ def test_racing_transfers_complete_exactly_what_the_balance_allows(stack):
         assert after - before[number] == received[number] // 2  # each completed key answered twice
     audit = stack.admin("audit_ledger", {})
     assert audit["ok"], audit["problems"]
+
+
+def test_a_short_soak_moves_every_unit_it_reports_and_keeps_the_audit_clean():
+    """The soak of `make soak` (2,000 transfers), cut to 40 from 4 clients for the suite."""
+    from devtools import soak
+
+    result = soak.run(40, 4)
+    assert result["balances_match"] and result["audit_ok"], result
+    assert not any(name.startswith("server error") for name in result["outcomes"])
+    assert sum(count for name, count in result["outcomes"].items() if name.startswith(("completed", "refused"))) == 40

@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 
 import app  # noqa: F401 - registers the routes
 from chalicelib.api.routing import OPERATIONS
-from tests.e2e.stackproc import RunningStack
+from devtools.running import RunningStack
 
 pytestmark = pytest.mark.e2e
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))

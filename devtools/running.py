@@ -1,4 +1,5 @@
-"""Start the local stack as `make run` does, in a temp dir with free ports, for tests."""
+"""Start the local stack as `make run` does, in a temp dir with free ports (for tests,
+the soak and benchmarks that need the whole system running)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
