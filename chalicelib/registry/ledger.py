@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
 from chalicelib.clock import JST, now_jst
+from chalicelib.errors import JvetsError
 from chalicelib.identity.principal import Principal
 from chalicelib.registry.adapters.ledger_store import CommitFailed, LedgerStore
 from chalicelib.registry.adapters.models import TransactionItem
@@ -51,7 +52,6 @@ from chalicelib.registry.domain.ledger import (
     transaction_id,
 )
 from chalicelib.registry.domain.movements import MAX_BLOCKS, Movement, build
-from chalicelib.errors import JvetsError, ValidationFailed
 
 MAX_ATTEMPTS = 8
 _TRANSACTION_ID = re.compile(r"^TX[0-9A-F]{18}$")
@@ -78,25 +78,25 @@ def _ensure_open(account: Account, field: str) -> None:
         )
 
 
-def transaction_view(item: TransactionItem) -> dict[str, Any]:
-    core = json.loads(item.core)
-    chain = json.loads(item.chain)
+_INTERNAL = {"from_org", "to_org", "initiator_org"}
+
+
+def _view(core: dict[str, Any], chain: dict[str, Any], corrected_by: str | None) -> dict[str, Any]:
+    """The transaction as the API shows it (organisation ids stay internal)."""
     return {
-        **{k: v for k, v in core.items() if k not in {"from_org", "to_org", "initiator_org"}},
+        **{key: value for key, value in core.items() if key not in _INTERNAL},
         "date": core["created_at"][:10],
-        "corrected_by": item.corrected_by,
+        "corrected_by": corrected_by,
         "chain": chain,
     }
 
 
+def transaction_view(item: TransactionItem) -> dict[str, Any]:
+    return _view(json.loads(item.core), json.loads(item.chain), item.corrected_by)
+
+
 def _movement_view(movement: Movement) -> dict[str, Any]:
-    core = movement.core
-    return {
-        **{k: v for k, v in core.items() if k not in {"from_org", "to_org", "initiator_org"}},
-        "date": core["created_at"][:10],
-        "corrected_by": None,
-        "chain": movement.chain,
-    }
+    return _view(movement.core, movement.chain, None)
 
 
 class Ledger:
@@ -472,4 +472,4 @@ class Ledger:
         return transaction_view(item)
 
 
-__all__ = ["Ledger", "ValidationFailed", "retirement_account_number"]
+__all__ = ["Ledger", "retirement_account_number", "transaction_view"]

@@ -137,7 +137,7 @@ def test_a_second_make_run_says_the_stack_is_running_instead_of_crashing(stack):
 
 
 def test_ctrl_c_stops_every_process_it_started(stack):
-    info, ports = stack["info"], stack["ports"]
+    ports = stack["ports"]
     os.killpg(stack["process"].pid, signal.SIGINT)
     assert stack["process"].wait(timeout=30) is not None
     assert not (stack["local"] / "stack.json").exists()
