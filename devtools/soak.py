@@ -124,6 +124,9 @@ def _soak(stack: RunningStack, transfers: int, clients: int, seed: int) -> dict[
 
 
 def main(argv: list[str] | None = None) -> int:
+    import os
+
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     argv = sys.argv[1:] if argv is None else argv
     transfers = int(argv[0]) if argv else 2000
     clients = int(argv[1]) if len(argv) > 1 else 8
