@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 from chalicelib import container
 from chalicelib.api.routing import ApiBlueprint
 from chalicelib.identity import service
-from chalicelib.identity.errors import AuthFailed, InvalidToken, PasswordChangeRequired
+from chalicelib.identity.errors import AuthFailed, InvalidPassword, InvalidToken, PasswordChangeRequired
 from chalicelib.identity.principal import Principal
 
 if TYPE_CHECKING:
-    from chalicelib.api.schemas import LoginRequest, RefreshRequest
+    from chalicelib.api.schemas import LoginRequest, NewPasswordRequest, RefreshRequest
 
 api = ApiBlueprint(__name__, "identity")
 
@@ -29,6 +29,26 @@ def login(body: LoginRequest) -> dict:
     return service.login(
         body.username,
         body.password,
+        directory=container.directory(),
+        verifier=container.token_verifier(),
+        store=container.registry_store(),
+    )
+
+
+@api.route(
+    "/auth/new-password",
+    "POST",
+    summary="First sign-in: set a new password with the session from PASSWORD_CHANGE_REQUIRED",
+    body="NewPasswordRequest",
+    response="TokenResponse",
+    public=True,
+    errors_=(AuthFailed, InvalidPassword),
+)
+def new_password(body: NewPasswordRequest) -> dict:
+    return service.set_first_password(
+        body.username,
+        body.session,
+        body.new_password,
         directory=container.directory(),
         verifier=container.token_verifier(),
         store=container.registry_store(),

@@ -46,6 +46,12 @@ class LoginRequest(RequestModel):
     password: Password
 
 
+class NewPasswordRequest(RequestModel):
+    username: Username
+    session: Annotated[str, Field(min_length=20, max_length=2048)]
+    new_password: Annotated[str, Field(min_length=12, max_length=256)]
+
+
 class RefreshRequest(RequestModel):
     refresh_token: Annotated[str, Field(min_length=1, max_length=8192)]
 

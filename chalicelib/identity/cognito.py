@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 from chalicelib.errors import ServiceUnavailable
 from chalicelib.identity.errors import AuthFailed, InvalidPassword, PasswordChangeRequired, UserExists
@@ -26,8 +26,13 @@ class CognitoDirectory:
             if code == "InvalidParameterException":
                 raise AuthFailed() from error
             raise ServiceUnavailable(details=[{"cause": code}]) from error
+        except ParamValidationError as error:
+            raise AuthFailed() from error
+        except BotoCoreError as error:
+            raise ServiceUnavailable(details=[{"cause": type(error).__name__}]) from error
         if response.get("ChallengeName") == "NEW_PASSWORD_REQUIRED":
-            raise PasswordChangeRequired()
+            # The session lets the user choose a password (POST /auth/new-password).
+            raise PasswordChangeRequired(details=[{"session": response.get("Session", "")}])
         result = response.get("AuthenticationResult")
         if not result:
             raise AuthFailed()
@@ -35,6 +40,37 @@ class CognitoDirectory:
             "id_token": result["IdToken"],
             "access_token": result["AccessToken"],
             "refresh_token": result.get("RefreshToken") or parameters.get("REFRESH_TOKEN", ""),
+            "expires_in": int(result.get("ExpiresIn", 3600)),
+        }
+
+    def complete_new_password(self, username: str, session: str, new_password: str) -> dict[str, Any]:
+        """Answer the first sign-in's NEW_PASSWORD_REQUIRED challenge; returns tokens."""
+        try:
+            response = self._client.respond_to_auth_challenge(
+                ClientId=self._client_id,
+                ChallengeName="NEW_PASSWORD_REQUIRED",
+                Session=session,
+                ChallengeResponses={"USERNAME": username, "NEW_PASSWORD": new_password},
+            )
+        except ClientError as error:
+            code = error.response["Error"]["Code"]
+            if code == "InvalidPasswordException":
+                raise InvalidPassword(field="new_password") from error
+            if code in {"NotAuthorizedException", "UserNotFoundException", "CodeMismatchException",
+                        "ExpiredCodeException", "InvalidParameterException", "ResourceNotFoundException"}:
+                raise AuthFailed() from error
+            raise ServiceUnavailable(details=[{"cause": code}]) from error
+        except ParamValidationError as error:  # a session Cognito could never have issued
+            raise AuthFailed() from error
+        except BotoCoreError as error:
+            raise ServiceUnavailable(details=[{"cause": type(error).__name__}]) from error
+        result = response.get("AuthenticationResult")
+        if not result:
+            raise AuthFailed()
+        return {
+            "id_token": result["IdToken"],
+            "access_token": result["AccessToken"],
+            "refresh_token": result.get("RefreshToken", ""),
             "expires_in": int(result.get("ExpiresIn", 3600)),
         }
 

@@ -29,6 +29,14 @@ def login(username: str, password: str, *, directory: CognitoDirectory, verifier
     return {**tokens, "user": _user(principal, store)}
 
 
+def set_first_password(
+    username: str, session: str, new_password: str, *, directory: CognitoDirectory, verifier: TokenVerifier, store: RegistryStore
+) -> dict[str, Any]:
+    tokens = directory.complete_new_password(username, session, new_password)
+    principal = verifier.verify(tokens["id_token"])
+    return {**tokens, "user": _user(principal, store)}
+
+
 def refresh(refresh_token: str, *, directory: CognitoDirectory, verifier: TokenVerifier, store: RegistryStore) -> dict[str, Any]:
     tokens = directory.refresh(refresh_token)
     principal = verifier.verify(tokens["id_token"])

@@ -72,6 +72,14 @@ def test_a_user_created_without_a_password_must_change_the_temporary_one(api, de
     )
     status, body = api.call("POST", "/auth/login", {"username": "newcomer", "password": "Temporary-Pass-2026!"})
     assert (status, body["error"]["code"]) == (403, "PASSWORD_CHANGE_REQUIRED")
+    session = body["error"]["details"][0]["session"]
+    weak = api.call("POST", "/auth/new-password", {"username": "newcomer", "session": session, "new_password": "alllowercase1"})
+    assert (weak[0], weak[1]["error"]["code"]) == (400, "INVALID_PASSWORD")
+    status, body = api.call("POST", "/auth/new-password", {"username": "newcomer", "session": session, "new_password": "Chosen-By-Me-2026!"})
+    assert (status, body["user"]["org_id"]) == (200, "minato-foods")
+    assert api.call("POST", "/auth/login", {"username": "newcomer", "password": "Chosen-By-Me-2026!"})[0] == 200
+    forged = api.call("POST", "/auth/new-password", {"username": "kanto", "session": "forged-session-" + "x" * 40, "new_password": "Takeover-Pass-2026!"})
+    assert (forged[0], forged[1]["error"]["code"]) == (401, "AUTH_FAILED")
 
 
 def test_a_username_is_never_reused(demo):

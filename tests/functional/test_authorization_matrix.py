@@ -37,6 +37,7 @@ MATRIX = {
     ("GET", "/market"): _public(OK),
     ("POST", "/auth/login"): _public((401, "AUTH_FAILED")),
     ("POST", "/auth/refresh"): _public((401, "AUTH_FAILED")),
+    ("POST", "/auth/new-password"): _public((401, "AUTH_FAILED")),
     ("GET", "/me"): _row(OK, OK, OK, OK),
     ("GET", "/accounts/{number}"): _row(OK, NOT_FOUND, NOT_FOUND, OK),
     ("GET", "/accounts/{number}/balance"): _row(OK, NOT_FOUND, NOT_FOUND, OK),
@@ -85,6 +86,8 @@ def _request(route, world):
     body, headers = None, {}
     if route == ("POST", "/auth/login"):
         body = {"username": "kanto", "password": "wrong-password-2026"}
+    elif route == ("POST", "/auth/new-password"):
+        body = {"username": "kanto", "session": "not-a-session-but-long-enough", "new_password": "Takeover-Pass-2026!"}
     elif route == ("POST", "/auth/refresh"):
         body = {"refresh_token": "not-a-refresh-token"}
     elif route == ("POST", "/transfers"):
