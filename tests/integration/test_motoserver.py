@@ -175,3 +175,18 @@ def test_cancelled_transactions_do_not_roll_back_concurrent_committed_ones(moto_
     assert errors == []
     assert cancelled
     assert _counter(ddb, table) == threads_n * per_thread
+
+
+def test_transactions_do_not_pile_up_copies_of_tables_in_moto(moto_server):
+    from moto.core.model_instances import model_data
+
+    ddb = _client(moto_server, "dynamodb")
+    ddb.create_table(TableName="leak-check", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+    for start in range(0, 200, 25):
+        ddb.batch_write_item(RequestItems={"leak-check": [{"PutRequest": {"Item": {"pk": {"S": f"k{i}"}}}} for i in range(start, start + 25)]})
+    for _ in range(20):
+        ddb.transact_write_items(TransactItems=[{"Update": {"TableName": "leak-check", "Key": {"pk": {"S": "k1"}},
+                                                            "UpdateExpression": "ADD v :one", "ExpressionAttributeValues": {":one": {"N": "1"}}}}])
+    tracked = sum(len(model.instances_tracked) for model in model_data["dynamodb"].values())
+    assert tracked < 50  # without the fix: 20 transactions x 200 items
