@@ -27,6 +27,8 @@ import requests
 from devtools.running import RunningStack
 
 ALLOCATION = 5_000
+#: A client gives up on a transfer after this many 503s in a row (reported as a failure).
+MAX_RETRIES = 40
 
 
 def run(transfers: int = 2000, clients: int = 8, seed: int = 7) -> dict[str, Any]:
@@ -89,7 +91,7 @@ def _soak(stack: RunningStack, transfers: int, clients: int, seed: int) -> dict[
             key = f"soak-{desk}-{index}-{uuid.uuid4()}"
             body = {"from_account": sender, "to_account": receiver, "lines": [{"unit_type": "JPA", "amount": amount}]}
             retried = False
-            while True:
+            for _attempt in range(MAX_RETRIES + 1):
                 response = session.post(f"{api}/transfers", json=body, timeout=120,
                                         headers={"Authorization": token, "Idempotency-Key": key})
                 if response.status_code != 503:
@@ -103,6 +105,8 @@ def _soak(stack: RunningStack, transfers: int, clients: int, seed: int) -> dict[
                     outcome["completed" + (" (after a retry)" if retried else "")] += 1
                     moved[sender] -= amount
                     moved[receiver] += amount
+                elif response.status_code == 503:
+                    outcome[f"server error 503 after {MAX_RETRIES} retries"] += 1
                 elif response.status_code < 500:
                     outcome[f"refused by rule: {response.json()['error']['code']}"] += 1
                 else:
