@@ -1,0 +1,158 @@
+// The API client: the base URL comes from /config.json (written when the stack starts),
+// the session (Cognito tokens from POST /auth/login) lives in sessionStorage, and every
+// failure becomes an ApiError carrying the API's {code, message, message_ja, field, details}.
+
+const SESSION_KEY = "jvets.session";
+
+let config = null;
+let unauthorizedHandler = () => {};
+
+export async function loadConfig() {
+  const response = await fetch("/config.json", { cache: "no-store", headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error(`config.json answered ${response.status}`);
+  const loaded = await response.json();
+  if (!loaded || typeof loaded.apiUrl !== "string" || loaded.apiUrl === "") throw new Error("config.json has no apiUrl");
+  config = Object.freeze({ ...loaded, apiUrl: loaded.apiUrl.replace(/\/+$/, "") });
+  return config;
+}
+
+export function getConfig() {
+  return config;
+}
+
+/** Called for a 401 on an authenticated call whose token is still the session's. */
+export function onUnauthorized(handler) {
+  unauthorizedHandler = handler;
+}
+
+export class ApiError extends Error {
+  constructor(status, error = {}, retryAfter = null) {
+    super(error.message || error.code || `HTTP ${status}`);
+    this.status = status;
+    this.code = error.code || "UNKNOWN";
+    this.apiMessage = error.message || "";
+    this.apiMessageJa = error.message_ja || "";
+    this.field = error.field || null;
+    this.details = Array.isArray(error.details) ? error.details : [];
+    this.retryAfter = retryAfter;
+  }
+
+  /** Worth sending again unchanged (with the same Idempotency-Key)? */
+  get retryable() {
+    return this.status === 0 || this.status >= 500;
+  }
+}
+
+// --- session ---------------------------------------------------------------------------
+
+export const session = {
+  get() {
+    try {
+      const stored = JSON.parse(sessionStorage.getItem(SESSION_KEY) || "null");
+      return stored && typeof stored.idToken === "string" ? stored : null;
+    } catch {
+      return null;
+    }
+  },
+  /** Store a token response from /auth/login or /auth/refresh. */
+  start(tokens, previous = null) {
+    const value = {
+      idToken: tokens.id_token,
+      refreshToken: tokens.refresh_token || previous?.refreshToken || null,
+      expiresAt: Date.now() + Number(tokens.expires_in || 0) * 1000,
+      user: tokens.user || previous?.user || null,
+    };
+    sessionStorage.setItem(SESSION_KEY, JSON.stringify(value));
+    return value;
+  },
+  clear() {
+    sessionStorage.removeItem(SESSION_KEY);
+  },
+  expired(value = session.get()) {
+    return !value || !(Number(value.expiresAt) > Date.now());
+  },
+};
+
+// --- requests ----------------------------------------------------------------------------
+
+/**
+ * request("GET", "/me") -> the parsed JSON body; throws ApiError.
+ * Options: body (sent as JSON), auth (default true), headers, query ({name: value}).
+ */
+export async function request(method, path, { body, auth = true, headers = {}, query = null } = {}) {
+  if (config === null) throw new ApiError(0, { code: "CONFIG_UNAVAILABLE" });
+  const sent = { Accept: "application/json", ...headers };
+  if (body !== undefined) sent["Content-Type"] = "application/json";
+  let token = null;
+  if (auth) {
+    // No session (signed out meanwhile): refuse here; the page has already moved on.
+    token = session.get()?.idToken ?? null;
+    if (token === null) throw new ApiError(401, { code: "INVALID_TOKEN" });
+    sent.Authorization = `Bearer ${token}`;
+  }
+  let url = config.apiUrl + path;
+  if (query) {
+    const parameters = new URLSearchParams();
+    for (const [name, value] of Object.entries(query)) {
+      if (value !== null && value !== undefined && value !== "") parameters.set(name, String(value));
+    }
+    const text = parameters.toString();
+    if (text) url += `?${text}`;
+  }
+  let response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: sent,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: "no-store",
+      credentials: "omit",
+    });
+  } catch {
+    throw new ApiError(0, { code: "NETWORK_ERROR" });
+  }
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    data = null;
+  }
+  if (!response.ok) {
+    const error = new ApiError(
+      response.status,
+      data && data.error && typeof data.error.code === "string"
+        ? data.error
+        : { code: response.status === 401 ? "INVALID_TOKEN" : response.status >= 500 ? "SERVICE_UNAVAILABLE" : "UNEXPECTED_RESPONSE" },
+      response.headers.get("Retry-After"),
+    );
+    // Only a refusal of the token still in use ends the session (not one from before a new login).
+    if (auth && response.status === 401 && session.get()?.idToken === token) unauthorizedHandler(error);
+    throw error;
+  }
+  if (data === null) throw new ApiError(response.status, { code: "UNEXPECTED_RESPONSE" });
+  return data;
+}
+
+export const api = {
+  login: (username, password) => request("POST", "/auth/login", { body: { username, password }, auth: false }),
+  newPassword: (username, challenge, newPassword) =>
+    request("POST", "/auth/new-password", { body: { username, session: challenge, new_password: newPassword }, auth: false }),
+  refresh: (refreshToken) => request("POST", "/auth/refresh", { body: { refresh_token: refreshToken }, auth: false }),
+  me: () => request("GET", "/me"),
+  market: () => request("GET", "/market", { auth: false }),
+  balance: (account) => request("GET", `/accounts/${encodeURIComponent(account)}/balance`),
+  history: (account, query) => request("GET", `/accounts/${encodeURIComponent(account)}/transactions`, { query }),
+  transaction: (id) => request("GET", `/transactions/${encodeURIComponent(id)}`),
+  transfer: (body, key) => request("POST", "/transfers", { body, headers: { "Idempotency-Key": key } }),
+  retire: (body, key) => request("POST", "/retirements", { body, headers: { "Idempotency-Key": key } }),
+};
+
+/** A fresh Idempotency-Key (a UUID: 36 characters of [0-9a-f-]). */
+export function newIdempotencyKey() {
+  if (globalThis.crypto && typeof globalThis.crypto.randomUUID === "function") return globalThis.crypto.randomUUID();
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

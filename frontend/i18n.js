@@ -1,0 +1,744 @@
+// Every visible string of the portal, in Japanese (the default) and English, and the
+// formatting of numbers, dates and times (always Japan Standard Time).
+//
+// Keys are flat. "error.<CODE>" holds the text of each API error code. A test fails when
+// a key exists in one dictionary and not the other, or when the placeholders differ.
+// No DOM access at import time: the tests load this module under node.
+
+export const LANGS = Object.freeze(["ja", "en"]);
+export const DEFAULT_LANG = "ja";
+export const STORAGE_KEY = "jvets.lang";
+export const TIME_ZONE = "Asia/Tokyo";
+
+const ja = {
+  // --- frame ---------------------------------------------------------------------
+  "app.ministry": "環境省",
+  "app.title": "自主参加型国内排出量取引登録簿システム",
+  "app.short": "JVETS 登録簿",
+  "app.loading": "読み込み中…",
+  "skip.link": "本文へ移動",
+  "lang.toggle": "English",
+  "lang.toggle_lang": "en",
+  "header.signed_in_as": "ログイン中の利用者",
+  "header.user": "ユーザー: {username}",
+  "header.clock": "現在日時 (JST)",
+  "header.market": "取引状況",
+  "market.open": "取引時間中",
+  "market.closed": "取引時間外",
+  "market.halted": "取引停止中",
+  "market.until": "{time} まで",
+  "market.next_open": "次回の取引開始: {time}",
+  "market.reason": "理由: {reason}",
+  "market.loading": "確認中…",
+  "market.unavailable": "取引状況を取得できません",
+  "nav.label": "メインメニュー",
+  "nav.balance": "残高照会",
+  "nav.transfer": "クレジット移転",
+  "nav.retire": "償却",
+  "nav.history": "移転明細照会",
+  "nav.help": "ヘルプ・お問合せ",
+  "nav.logout": "ログアウト",
+  "nav.login": "ログイン",
+  "footer.text": "環境省 自主参加型国内排出量取引制度（JVETS）登録簿",
+  "footer.hours": "取引時間: 営業日 10:00～18:00（日本時間）",
+
+  // --- common --------------------------------------------------------------------
+  "common.loading": "読み込み中…",
+  "common.amount": "{amount} t-CO2",
+  "common.none": "－",
+  "common.any": "指定なし",
+  "common.print": "印刷",
+  "common.retry": "再試行",
+  "common.reload": "再読み込み",
+  "common.optional": "（任意）",
+  "common.error_code": "エラーコード",
+  "common.error_summary": "入力内容を確認してください。",
+  "common.error_detail": "詳細: {message}",
+  "common.to_balance": "残高照会へ",
+  "common.to_history": "移転明細照会へ",
+  "common.page_title": "{title} | JVETS 登録簿",
+  "common.not_found_title": "ページが見つかりません",
+  "common.not_found": "指定されたページはありません。メニューから選択してください。",
+
+  // --- login ---------------------------------------------------------------------
+  "login.title": "ログイン",
+  "login.intro": "参加者向けポータルです。ユーザー名とパスワードを入力し、「ログイン」ボタンを押してください。",
+  "login.username": "ユーザー名",
+  "login.password": "パスワード",
+  "login.submit": "ログイン",
+  "login.busy": "ログイン中…",
+  "login.help": "ログインできない場合は「ヘルプ・お問合せ」をご覧ください。",
+  "newpw.title": "新しいパスワードの設定",
+  "newpw.intro": "初回ログインのため、仮パスワードを新しいパスワードに変更してください。設定すると、そのままログインします。",
+  "newpw.new": "新しいパスワード",
+  "newpw.confirm": "新しいパスワード（確認）",
+  "newpw.policy": "12文字以上で、英大文字・英小文字・数字・記号をそれぞれ1文字以上含めてください。",
+  "newpw.submit": "パスワードを設定してログイン",
+  "newpw.busy": "設定中…",
+  "newpw.cancel": "ログイン画面に戻る",
+  "notice.expired": "セッションの有効期限が切れたため、ログアウトしました。もう一度ログインしてください。",
+  "notice.invalid": "セッションが無効になったため、ログアウトしました。もう一度ログインしてください。",
+  "notice.logged_out": "ログアウトしました。",
+
+  // --- balance -------------------------------------------------------------------
+  "balance.title": "残高照会",
+  "balance.subtitle": "残高照会結果表示",
+  "balance.account_select": "照会する口座",
+  "balance.show": "表示",
+  "balance.account": "口座番号",
+  "balance.holder": "法人名",
+  "balance.status": "口座の状態",
+  "balance.balance": "保有クレジット残高",
+  "balance.reserve": "コミットメントリザーブ量",
+  "balance.transferable": "移転可能クレジット量",
+  "balance.as_of": "照会日時 (JST)",
+  "balance.holdings": "保有クレジット明細",
+  "balance.no_holdings": "この口座が保有しているクレジットはありません。",
+  "balance.no_accounts": "照会できる口座がありません。",
+  "col.no": "項番",
+  "col.origin": "原産締約国",
+  "col.unit_type": "クレジット種別",
+  "col.issued_period": "発行約束期間",
+  "col.adopted_period": "適用約束期間",
+  "col.project": "プロジェクト番号",
+  "col.serials": "シリアル番号",
+  "col.amount": "クレジット量 (t-CO2)",
+  "col.line": "行",
+  "serial.range": "{start} ～ {end}",
+  "account_status.open": "開設中",
+  "account_status.blocked": "凍結中",
+  "account_status.closed": "閉鎖済み",
+
+  // --- steps ---------------------------------------------------------------------
+  "steps.label": "手続きの進み具合",
+  "steps.current": "（現在の段階）",
+
+  // --- transfer ------------------------------------------------------------------
+  "transfer.title": "クレジット移転",
+  "transfer.step.input": "移転情報入力",
+  "transfer.step.confirm": "移転情報確認",
+  "transfer.step.done": "移転完了通知",
+  "transfer.input_title": "クレジット移転情報入力（国内移転）",
+  "transfer.input_intro": "以下の情報を入力し、「確認」ボタンを押してください。移転処理は一度に10件まで行えます。",
+  "transfer.sender_section": "移転元",
+  "transfer.sender": "移転元口座番号",
+  "transfer.sender_name": "移転元法人名",
+  "transfer.receiver_section": "① 移転先口座番号入力",
+  "transfer.receiver": "移転先口座番号",
+  "transfer.receiver_hint": "例: JP-121-1053-0-25（末尾の2桁はチェックデジットです）",
+  "transfer.receiver_ok": "口座番号の形式とチェックデジットを確認しました。",
+  "transfer.lines_section": "② 移転クレジット情報入力",
+  "transfer.confirm": "確認",
+  "transfer.lines_heading": "移転するクレジット",
+  "transfer.confirm_title": "クレジット移転情報確認",
+  "transfer.confirm_intro": "以下の内容で移転します。内容を確認し、よろしければ「移転を実行」ボタンを押してください。",
+  "transfer.execute": "移転を実行",
+  "transfer.done_title": "クレジット移転完了通知",
+  "transfer.done_message": "クレジットの移転が完了しました。",
+  "transfer.again": "続けて移転する",
+  "transfer.no_accounts": "移転元として使用できる開設中の口座がありません。",
+  "transfer.market_notice": "現在は取引時間外のため、移転は受け付けられません。取引時間は営業日の 10:00～18:00（日本時間）です。",
+  "transfer.market_halted": "現在、事務局により取引が停止されています。",
+
+  // --- retirement ----------------------------------------------------------------
+  "retire.title": "償却",
+  "retire.step.input": "償却情報入力",
+  "retire.step.confirm": "償却情報確認",
+  "retire.step.done": "償却完了通知",
+  "retire.input_title": "クレジット償却情報入力",
+  "retire.input_intro": "償却する口座、約束期間、クレジットを入力し、「確認」ボタンを押してください。償却は取引時間外でも行えます。償却したクレジットは元に戻せません。",
+  "retire.account_section": "償却元",
+  "retire.account": "償却元口座番号",
+  "retire.holder": "法人名",
+  "retire.period": "償却対象の約束期間",
+  "retire.period_hint": "2桁の数字（例: 01）",
+  "retire.lines_section": "償却クレジット情報入力",
+  "retire.lines_heading": "償却するクレジット",
+  "retire.confirm_title": "クレジット償却情報確認",
+  "retire.confirm_intro": "以下のクレジットを償却します。償却したクレジットは元に戻せません。よろしければ「償却を実行」ボタンを押してください。",
+  "retire.execute": "償却を実行",
+  "retire.done_title": "クレジット償却完了通知",
+  "retire.done_message": "クレジットの償却が完了しました。",
+  "retire.again": "続けて償却する",
+  "retire.no_accounts": "償却に使用できる開設中の口座がありません。",
+  "retire.destination": "償却口座",
+
+  // --- movement (shared by transfer and retirement) ------------------------------
+  "move.available": "保有クレジット",
+  "move.show_holdings": "保有クレジットの内訳を表示",
+  "move.line_legend": "{n} 行目",
+  "move.add_line": "行を追加",
+  "move.remove_line": "削除",
+  "move.remove_line_label": "{n} 行目を削除",
+  "move.line_count": "{n} / 10 行",
+  "move.lines_hint": "発行約束期間・適用約束期間は2桁の数字（例: 01）、プロジェクト番号は英数字とハイフンで入力します。この3項目は任意で、空欄の場合は指定なしになります。",
+  "move.total": "合計",
+  "move.sending": "送信中…",
+  "move.edit": "入力画面に戻って修正する",
+  "move.back_to_edit": "修正する",
+  "move.send_failed": "送信できませんでした。",
+  "move.retry_hint": "結果を確認できなかった場合は「再試行」を押してください。同じ依頼として再送信するため、二重に処理されることはありません。",
+  "move.tx_number": "取引番号",
+  "move.processed_at": "処理日時 (JST)",
+  "move.blocks": "移転したシリアルブロック",
+
+  // --- history -------------------------------------------------------------------
+  "history.title": "移転明細照会",
+  "history.intro": "照会する口座と日付の範囲を指定し、「照会」ボタンを押してください。",
+  "history.account": "口座番号",
+  "history.from": "照会開始日",
+  "history.to": "照会終了日",
+  "history.page_size": "表示件数",
+  "history.page_size_option": "{n} 件",
+  "history.search": "照会",
+  "history.range_sep": "～",
+  "history.period": "照会期間",
+  "history.period_value": "{from} ～ {to}",
+  "history.incoming": "転入クレジット量（集計）",
+  "history.outgoing": "転出クレジット量（集計）",
+  "history.results": "移転明細結果",
+  "history.none": "この期間の取引はありません。",
+  "history.correction_flag": "訂正",
+  "history.correction_note": "※訂正フラグに「訂正」と表示された取引は、過誤訂正処理により移転したクレジットであることを示します。",
+  "history.details": "詳細",
+  "history.details_label": "取引 {id} の詳細",
+  "history.prev": "前のページ",
+  "history.next": "次のページ",
+  "history.page": "{n} ページ目",
+  "col.date": "移転日付",
+  "col.type": "トランザクション種別",
+  "col.status": "状態",
+  "col.from_name": "移転元法人名",
+  "col.to_name": "移転先法人名",
+  "col.in": "入 (t-CO2)",
+  "col.out": "出 (t-CO2)",
+  "col.correction": "訂正フラグ",
+  "col.details": "詳細",
+  "tx_type.issuance": "発行",
+  "tx_type.transfer": "国内移転",
+  "tx_type.retirement": "償却",
+  "tx_type.cancellation": "取消",
+  "tx_status.completed": "処理完了",
+
+  // --- transaction details -------------------------------------------------------
+  "detail.title": "取引詳細",
+  "detail.id": "取引番号",
+  "detail.type": "トランザクション種別",
+  "detail.status": "状態",
+  "detail.date": "移転日付",
+  "detail.created_at": "処理日時 (JST)",
+  "detail.from": "移転元",
+  "detail.to": "移転先",
+  "detail.amount": "クレジット量（合計）",
+  "detail.correction": "訂正フラグ",
+  "detail.corrects": "訂正対象の取引",
+  "detail.corrected_by": "この取引を訂正した取引",
+  "detail.reason": "理由",
+  "detail.compliance_period": "償却対象の約束期間",
+  "detail.initiated_by": "処理者",
+  "detail.initiated_by_admin": "事務局（管理者）",
+  "detail.lines": "移転クレジット情報",
+  "detail.blocks": "シリアルブロック",
+  "detail.back": "移転明細照会に戻る",
+  "detail.party": "{name}（{account}）",
+
+  // --- help ----------------------------------------------------------------------
+  "help.title": "ヘルプ・お問合せ",
+  "help.intro": "このポータルでは、保有クレジットの残高照会、他の口座へのクレジット移転、約束期間に向けた償却、移転明細の照会ができます。",
+  "help.toc": "目次",
+  "help.balance.title": "残高照会の見方",
+  "help.balance.body": "「保有クレジット残高」は、口座が保有するクレジットの合計です。\n「コミットメントリザーブ量」は、目標の達成に備えて口座に常に保有しておく必要がある量です。これを下回る移転はできません。\n「移転可能クレジット量」は、保有クレジット残高からコミットメントリザーブ量を差し引いた量で、他の口座へ移転できる上限です。\n明細表の各行は、シリアル番号が連続するクレジットのまとまりです。原産締約国、クレジット種別（JPA または jCER）、発行約束期間、適用約束期間、シリアル番号、クレジット量を表示します。「印刷」ボタンで照会結果を印刷できます。",
+  "help.transfer.title": "クレジット移転の手順",
+  "help.transfer.body": "1. 「クレジット移転」を開き、移転元口座を選び、移転先口座番号を入力します。口座番号の末尾2桁はチェックデジットで、入力中に自動で確認されます。\n2. 移転するクレジットを1行ずつ入力します（最大10行）。クレジット種別と数量は必須、約束期間とプロジェクト番号は任意です。\n3. 「確認」ボタンを押すと確認画面が表示されます。移転される内容を確認し、「移転を実行」ボタンを押してください。ボタンを2回押したり再試行したりしても、移転が二重に行われることはありません。\n4. 完了画面に取引番号が表示されます。移転の記録は「移転明細照会」でも確認できます。",
+  "help.retire.title": "償却の手順",
+  "help.retire.body": "償却は、約束期間の排出量に充てるためにクレジットを償却口座へ移す手続きです。手順は移転と同じ「入力・確認・完了」の3段階です。\n償却は取引時間外でも行え、コミットメントリザーブ量による制限は受けません。償却したクレジットは元に戻せません。",
+  "help.history.title": "移転明細照会",
+  "help.history.body": "指定した期間（初期値は直近30日間）の取引を一覧表示し、期間中の転入・転出クレジット量の合計を表示します。\n訂正フラグに「訂正」と表示された取引は、過誤訂正処理によるものです。「詳細」ボタンでシリアル番号などを確認できます。",
+  "help.hours.title": "取引時間",
+  "help.hours.body": "クレジットの移転は、営業日の 10:00～18:00（日本時間）に受け付けます。\n土曜日・日曜日、国民の祝日・休日、年末年始（12月29日～1月3日）は取引できません。\n画面上部に現在の取引状況と次回の取引開始日時を表示します。事務局の判断により取引を停止することがあります。",
+  "help.accounts.title": "口座番号とチェックデジット",
+  "help.accounts.body": "口座番号は「登録簿コード-口座種別-識別番号-約束期間-チェックデジット」の形式です（例: JP-121-1053-0-25）。\n末尾の2桁は ISO 7064 MOD 97-10 によるチェックデジットで、入力の誤りを検出します。一致しない場合は、移転先から受け取った口座番号をもう一度ご確認ください。",
+  "help.contact.title": "お問合せ",
+  "help.contact.body": "JVETS 登録簿ヘルプデスク（環境省 自主参加型国内排出量取引制度 事務局）\n受付時間: 営業日 9:30～18:00（日本時間）\n電子メール: registry-help@example.jp\nお問合せの際は、口座番号と、わかる場合は取引番号・エラーコードをお知らせください。パスワードは決してお知らせいただかないでください。",
+
+  // --- client-side validation ----------------------------------------------------
+  "validation.required": "入力してください。",
+  "validation.choose_account": "口座を選択してください。",
+  "validation.account_format": "口座番号は JP-121-1053-0-25 の形式で入力してください。",
+  "validation.account_registry": "登録簿コードは JP のみ使用できます。",
+  "validation.account_type": "口座種別（JP の次の3桁）が存在しません。",
+  "validation.account_check": "チェックデジットが一致しません。口座番号をご確認ください。",
+  "validation.account_period": "約束期間の表記が正しくありません。",
+  "validation.same_account": "移転元と移転先に同じ口座は指定できません。",
+  "validation.amount": "1 から 1,000,000,000 までの整数を入力してください。",
+  "validation.period": "2桁の数字で入力してください（例: 01）。",
+  "validation.project": "英数字とハイフン（32文字まで）で入力してください。",
+  "validation.date": "日付を入力してください。",
+  "validation.password_length": "12文字以上で入力してください。",
+  "validation.password_match": "確認用のパスワードが一致しません。",
+  "validation.date_order": "照会開始日は照会終了日以前の日付を指定してください。",
+
+  // --- errors: API codes and the portal's own --------------------------------------
+  "error.AUTH_FAILED": "ユーザー名またはパスワードが正しくありません。",
+  "error.PASSWORD_CHANGE_REQUIRED": "パスワードの変更が必要です。事務局にお問い合わせください。",
+  "error.INVALID_PASSWORD": "パスワードが条件を満たしていません。条件を確認して入力し直してください。",
+  "error.INVALID_TOKEN": "セッションが無効になりました。もう一度ログインしてください。",
+  "error.UNAUTHENTICATED": "ログインが必要です。",
+  "error.FORBIDDEN": "この操作を行う権限がありません。",
+  "error.NOT_FOUND": "見つかりません。",
+  "error.CONFLICT": "現在の状態と矛盾するため処理できません。",
+  "error.VALIDATION_ERROR": "入力内容が正しくありません。",
+  "error.MALFORMED_JSON": "要求の形式が正しくありません。",
+  "error.BODY_TOO_LARGE": "要求の内容が大きすぎます。",
+  "error.UNSUPPORTED_MEDIA_TYPE": "要求の形式に対応していません。",
+  "error.METHOD_NOT_ALLOWED": "この操作は使用できません。",
+  "error.INTERNAL_ERROR": "システムエラーが発生しました。時間をおいて再度お試しください。",
+  "error.SERVICE_UNAVAILABLE": "混み合っています。しばらくしてから再度お試しください。",
+  "error.CONCURRENT_UPDATE": "他の処理と競合しました。再度お試しください。",
+  "error.IDEMPOTENCY_KEY_REQUIRED": "依頼の識別子がありません。画面を再読み込みしてやり直してください。",
+  "error.IDEMPOTENCY_MISMATCH": "この依頼は別の内容で既に送信されています。入力画面からやり直してください。",
+  "error.INVALID_ACCOUNT_NUMBER": "口座番号が正しくありません。",
+  "error.ACCOUNT_NOT_FOUND": "口座が見つかりません。",
+  "error.ACCOUNT_NOT_OPEN": "口座が開設中ではありません（凍結中または閉鎖済み）。",
+  "error.UNKNOWN_RECEIVER": "移転先口座が存在しません。口座番号をご確認ください。",
+  "error.RECEIVER_NOT_ALLOWED": "この口座には、この手続きでクレジットを移転できません。",
+  "error.SAME_ACCOUNT": "移転元と移転先に同じ口座は指定できません。",
+  "error.INSUFFICIENT_UNITS": "指定した条件に合うクレジットの保有量が不足しています。",
+  "error.RESERVE_BREACH": "コミットメントリザーブ量を下回るため移転できません。移転可能クレジット量以内で指定してください。",
+  "error.TOO_MANY_BLOCKS": "一度に移転できるシリアルブロックの数を超えています。数量を減らし、複数回に分けてください。",
+  "error.MARKET_CLOSED": "取引時間外のため移転できません。",
+  "error.TRANSACTION_NOT_FOUND": "取引が見つかりません。",
+  "error.INVALID_CURSOR": "ページの指定が正しくありません。最初から照会し直してください。",
+  "error.INVALID_DATE_RANGE": "日付の範囲が正しくありません。照会開始日は照会終了日以前を指定してください。",
+  "error.NETWORK_ERROR": "サーバーに接続できませんでした。通信環境を確認し、再度お試しください。",
+  "error.UNEXPECTED_RESPONSE": "サーバーから予期しない応答がありました。",
+  "error.CONFIG_UNAVAILABLE": "ポータルの設定を読み込めませんでした。時間をおいて再読み込みしてください。",
+  "error.UNKNOWN": "エラーが発生しました。",
+};
+
+const en = {
+  // --- frame ---------------------------------------------------------------------
+  "app.ministry": "Ministry of the Environment",
+  "app.title": "The Japan's Voluntary Emissions Trading Registry System",
+  "app.short": "JVETS Registry",
+  "app.loading": "Loading…",
+  "skip.link": "Skip to main content",
+  "lang.toggle": "日本語",
+  "lang.toggle_lang": "ja",
+  "header.signed_in_as": "Signed in",
+  "header.user": "User: {username}",
+  "header.clock": "Current time (JST)",
+  "header.market": "Trading window",
+  "market.open": "Open",
+  "market.closed": "Closed",
+  "market.halted": "Halted",
+  "market.until": "until {time}",
+  "market.next_open": "Next opening: {time}",
+  "market.reason": "Reason: {reason}",
+  "market.loading": "Checking…",
+  "market.unavailable": "Trading status unavailable",
+  "nav.label": "Main menu",
+  "nav.balance": "Balance",
+  "nav.transfer": "Transfer",
+  "nav.retire": "Retirement",
+  "nav.history": "Transfer history",
+  "nav.help": "Help & contact",
+  "nav.logout": "Log out",
+  "nav.login": "Sign in",
+  "footer.text": "Registry of the Japan's Voluntary Emissions Trading Scheme (JVETS), Ministry of the Environment",
+  "footer.hours": "Trading hours: 10:00-18:00 JST on business days",
+
+  // --- common --------------------------------------------------------------------
+  "common.loading": "Loading…",
+  "common.amount": "{amount} t-CO2",
+  "common.none": "-",
+  "common.any": "Any",
+  "common.print": "Print",
+  "common.retry": "Retry",
+  "common.reload": "Reload",
+  "common.optional": "(optional)",
+  "common.error_code": "Error code",
+  "common.error_summary": "Please check your input.",
+  "common.error_detail": "Details: {message}",
+  "common.to_balance": "Go to balance",
+  "common.to_history": "Go to transfer history",
+  "common.page_title": "{title} | JVETS Registry",
+  "common.not_found_title": "Page not found",
+  "common.not_found": "There is no such page. Choose one from the menu.",
+
+  // --- login ---------------------------------------------------------------------
+  "login.title": "Sign in",
+  "login.intro": "The participants' portal. Enter your username and password and press “Sign in”.",
+  "login.username": "Username",
+  "login.password": "Password",
+  "login.submit": "Sign in",
+  "login.busy": "Signing in…",
+  "login.help": "If you cannot sign in, see “Help & contact”.",
+  "newpw.title": "Set a new password",
+  "newpw.intro": "This is your first sign-in: replace the temporary password with a new one. You are then signed in.",
+  "newpw.new": "New password",
+  "newpw.confirm": "New password (again)",
+  "newpw.policy": "At least 12 characters, with at least one upper-case letter, one lower-case letter, one digit and one symbol.",
+  "newpw.submit": "Set the password and sign in",
+  "newpw.busy": "Setting…",
+  "newpw.cancel": "Back to sign in",
+  "notice.expired": "Your session has expired and you have been signed out. Please sign in again.",
+  "notice.invalid": "Your session is no longer valid and you have been signed out. Please sign in again.",
+  "notice.logged_out": "You have signed out.",
+
+  // --- balance -------------------------------------------------------------------
+  "balance.title": "Balance",
+  "balance.subtitle": "Display of detailed balance results",
+  "balance.account_select": "Account to display",
+  "balance.show": "Show",
+  "balance.account": "Account number",
+  "balance.holder": "Company name",
+  "balance.status": "Account status",
+  "balance.balance": "Balance of allowances",
+  "balance.reserve": "Commitment reserve",
+  "balance.transferable": "Transferable allowances",
+  "balance.as_of": "As of (JST)",
+  "balance.holdings": "Allowances held",
+  "balance.no_holdings": "This account holds no allowances.",
+  "balance.no_accounts": "You have no accounts to display.",
+  "col.no": "No.",
+  "col.origin": "Origin",
+  "col.unit_type": "Allowance type",
+  "col.issued_period": "Issued period",
+  "col.adopted_period": "Adopted period",
+  "col.project": "Project number",
+  "col.serials": "Serial numbers",
+  "col.amount": "Amount (t-CO2)",
+  "col.line": "Line",
+  "serial.range": "{start} – {end}",
+  "account_status.open": "Open",
+  "account_status.blocked": "Blocked",
+  "account_status.closed": "Closed",
+
+  // --- steps ---------------------------------------------------------------------
+  "steps.label": "Progress",
+  "steps.current": "(current step)",
+
+  // --- transfer ------------------------------------------------------------------
+  "transfer.title": "Transfer",
+  "transfer.step.input": "Input",
+  "transfer.step.confirm": "Confirm",
+  "transfer.step.done": "Completed",
+  "transfer.input_title": "Input information of allowance transfer (domestic)",
+  "transfer.input_intro": "Enter the details below and press “Confirm”. Up to 10 lines can be transferred at once.",
+  "transfer.sender_section": "Sender",
+  "transfer.sender": "Sender's account number",
+  "transfer.sender_name": "Sender's company name",
+  "transfer.receiver_section": "1. Receiver's account number",
+  "transfer.receiver": "Receiver's account number",
+  "transfer.receiver_hint": "e.g. JP-121-1053-0-25 (the last two digits are check digits)",
+  "transfer.receiver_ok": "The format and the check digits are correct.",
+  "transfer.lines_section": "2. Allowances to send",
+  "transfer.confirm": "Confirm",
+  "transfer.lines_heading": "Allowances to be transferred",
+  "transfer.confirm_title": "Confirm allowance transfer",
+  "transfer.confirm_intro": "The transfer below will be made. Check it and press “Execute transfer”.",
+  "transfer.execute": "Execute transfer",
+  "transfer.done_title": "Allowance transfer completed",
+  "transfer.done_message": "The transfer is complete.",
+  "transfer.again": "Make another transfer",
+  "transfer.no_accounts": "You have no open account to send from.",
+  "transfer.market_notice": "The trading window is closed, so transfers are not accepted now. Trading hours are 10:00-18:00 JST on business days.",
+  "transfer.market_halted": "Trading has been halted by the secretariat.",
+
+  // --- retirement ----------------------------------------------------------------
+  "retire.title": "Retirement",
+  "retire.step.input": "Input",
+  "retire.step.confirm": "Confirm",
+  "retire.step.done": "Completed",
+  "retire.input_title": "Input information of retirement",
+  "retire.input_intro": "Enter the account, the compliance period and the allowances to retire, then press “Confirm”. Retirement is possible outside trading hours. Retired allowances cannot be restored.",
+  "retire.account_section": "Retire from",
+  "retire.account": "Account number to retire from",
+  "retire.holder": "Company name",
+  "retire.period": "Compliance period",
+  "retire.period_hint": "2 digits (e.g. 01)",
+  "retire.lines_section": "Allowances to retire",
+  "retire.lines_heading": "Allowances to be retired",
+  "retire.confirm_title": "Confirm retirement",
+  "retire.confirm_intro": "The allowances below will be retired. Retired allowances cannot be restored. Press “Execute retirement” to proceed.",
+  "retire.execute": "Execute retirement",
+  "retire.done_title": "Retirement completed",
+  "retire.done_message": "The retirement is complete.",
+  "retire.again": "Retire more",
+  "retire.no_accounts": "You have no open account to retire from.",
+  "retire.destination": "Retirement account",
+
+  // --- movement (shared by transfer and retirement) ------------------------------
+  "move.available": "Allowances held",
+  "move.show_holdings": "Show the allowances held",
+  "move.line_legend": "Line {n}",
+  "move.add_line": "Add a line",
+  "move.remove_line": "Remove",
+  "move.remove_line_label": "Remove line {n}",
+  "move.line_count": "{n} of 10 lines",
+  "move.lines_hint": "Issued and adopted periods are 2 digits (e.g. 01); the project number is letters, digits and hyphens. These three are optional: leave them blank for any.",
+  "move.total": "Total",
+  "move.sending": "Sending…",
+  "move.edit": "Back to the input to correct it",
+  "move.back_to_edit": "Edit",
+  "move.send_failed": "The request could not be completed.",
+  "move.retry_hint": "If the result could not be confirmed, press “Retry”. The same request is sent again, so it is never carried out twice.",
+  "move.tx_number": "Transaction number",
+  "move.processed_at": "Processed at (JST)",
+  "move.blocks": "Serial blocks moved",
+
+  // --- history -------------------------------------------------------------------
+  "history.title": "Transfer history",
+  "history.intro": "Choose the account and the date range, then press “Search”.",
+  "history.account": "Account number",
+  "history.from": "From",
+  "history.to": "To",
+  "history.page_size": "Rows per page",
+  "history.page_size_option": "{n} rows",
+  "history.search": "Search",
+  "history.range_sep": "–",
+  "history.period": "Displayed period",
+  "history.period_value": "{from} – {to}",
+  "history.incoming": "Incoming allowances (total)",
+  "history.outgoing": "Outgoing allowances (total)",
+  "history.results": "Detailed transfer results",
+  "history.none": "No transactions in this period.",
+  "history.correction_flag": "Corrected",
+  "history.correction_note": "* “Corrected” marks allowances moved by an error correction.",
+  "history.details": "Details",
+  "history.details_label": "Details of transaction {id}",
+  "history.prev": "Previous page",
+  "history.next": "Next page",
+  "history.page": "Page {n}",
+  "col.date": "Date",
+  "col.type": "Transaction type",
+  "col.status": "Status",
+  "col.from_name": "Sender",
+  "col.to_name": "Receiver",
+  "col.in": "In (t-CO2)",
+  "col.out": "Out (t-CO2)",
+  "col.correction": "Correction",
+  "col.details": "Details",
+  "tx_type.issuance": "Issuance",
+  "tx_type.transfer": "Domestic transfer",
+  "tx_type.retirement": "Retirement",
+  "tx_type.cancellation": "Cancellation",
+  "tx_status.completed": "Completed",
+
+  // --- transaction details -------------------------------------------------------
+  "detail.title": "Transaction details",
+  "detail.id": "Transaction number",
+  "detail.type": "Transaction type",
+  "detail.status": "Status",
+  "detail.date": "Date",
+  "detail.created_at": "Processed at (JST)",
+  "detail.from": "From",
+  "detail.to": "To",
+  "detail.amount": "Amount (total)",
+  "detail.correction": "Correction",
+  "detail.corrects": "Corrects transaction",
+  "detail.corrected_by": "Corrected by transaction",
+  "detail.reason": "Reason",
+  "detail.compliance_period": "Compliance period",
+  "detail.initiated_by": "Initiated by",
+  "detail.initiated_by_admin": "The secretariat (administrator)",
+  "detail.lines": "Allowances",
+  "detail.blocks": "Serial blocks",
+  "detail.back": "Back to the transfer history",
+  "detail.party": "{name} ({account})",
+
+  // --- help ----------------------------------------------------------------------
+  "help.title": "Help & contact",
+  "help.intro": "With this portal you can check the allowances you hold, transfer them to other accounts, retire them toward a compliance period and look up your transfer history.",
+  "help.toc": "Contents",
+  "help.balance.title": "Reading the balance",
+  "help.balance.body": "“Balance of allowances” is everything the account holds.\n“Commitment reserve” is the amount the account must always keep to meet its target; no transfer may take the account below it.\n“Transferable allowances” is the balance minus the commitment reserve: the most you can transfer to other accounts.\nEach row of the table is a block of allowances with consecutive serial numbers: origin, allowance type (JPA or jCER), issued and adopted commitment periods, serial numbers and amount. “Print” prints the balance.",
+  "help.transfer.title": "How to transfer",
+  "help.transfer.body": "1. Open “Transfer”, choose the sending account and type the receiver's account number. Its last two digits are check digits and are checked as you type.\n2. Enter the allowances to send, one line each (up to 10 lines). The allowance type and the amount are required; the periods and the project number are optional.\n3. “Confirm” shows exactly what will move. Check it and press “Execute transfer”. Pressing the button twice or retrying never transfers twice.\n4. The completion notice shows the transaction number. The transfer also appears in “Transfer history”.",
+  "help.retire.title": "How to retire",
+  "help.retire.body": "Retirement moves allowances to the retirement account to cover the emissions of a compliance period. It takes the same three steps as a transfer: input, confirm, completed.\nRetirement is possible outside trading hours and is not limited by the commitment reserve. Retired allowances cannot be restored.",
+  "help.history.title": "Transfer history",
+  "help.history.body": "Lists the transactions in the chosen date range (by default the last 30 days) with the total allowances in and out over that range.\n“Corrected” marks a transaction made by an error correction. “Details” shows its serial numbers.",
+  "help.hours.title": "Trading hours",
+  "help.hours.body": "Transfers are accepted from 10:00 to 18:00 Japan Standard Time on business days.\nThere is no trading on Saturdays, Sundays, Japanese national holidays, or from 29 December to 3 January.\nThe top of each page shows whether trading is open now and when it next opens. The secretariat may halt trading.",
+  "help.accounts.title": "Account numbers and check digits",
+  "help.accounts.body": "An account number has the form registry-type-identifier-period-check digits, e.g. JP-121-1053-0-25.\nThe last two digits are ISO 7064 MOD 97-10 check digits that catch typing mistakes. If they do not match, check the number you were given by the receiver again.",
+  "help.contact.title": "Contact",
+  "help.contact.body": "JVETS registry help desk (JVETS Secretariat, Ministry of the Environment)\nHours: 9:30-18:00 JST on business days\nEmail: registry-help@example.jp\nPlease tell us your account number and, if you have them, the transaction number and the error code. Never tell anyone your password.",
+
+  // --- client-side validation ----------------------------------------------------
+  "validation.required": "Enter a value.",
+  "validation.choose_account": "Choose an account.",
+  "validation.account_format": "Enter the account number in the form JP-121-1053-0-25.",
+  "validation.account_registry": "Only the registry code JP can be used.",
+  "validation.account_type": "The account type (the 3 digits after JP) does not exist.",
+  "validation.account_check": "The check digits do not match. Check the account number.",
+  "validation.account_period": "The commitment period is not written correctly.",
+  "validation.same_account": "The sender and the receiver must be different accounts.",
+  "validation.amount": "Enter a whole number from 1 to 1,000,000,000.",
+  "validation.period": "Enter 2 digits (e.g. 01).",
+  "validation.project": "Use letters, digits and hyphens (up to 32).",
+  "validation.date": "Enter a date.",
+  "validation.password_length": "Enter at least 12 characters.",
+  "validation.password_match": "The two passwords do not match.",
+  "validation.date_order": "The start date must be on or before the end date.",
+
+  // --- errors: API codes and the portal's own --------------------------------------
+  "error.AUTH_FAILED": "The username or password is incorrect.",
+  "error.PASSWORD_CHANGE_REQUIRED": "You must change your password. Please contact the secretariat.",
+  "error.INVALID_PASSWORD": "The password does not meet the rules. Check them and enter it again.",
+  "error.INVALID_TOKEN": "Your session is no longer valid. Please sign in again.",
+  "error.UNAUTHENTICATED": "You need to sign in.",
+  "error.FORBIDDEN": "You are not allowed to do this.",
+  "error.NOT_FOUND": "Not found.",
+  "error.CONFLICT": "This conflicts with the current state and cannot be done.",
+  "error.VALIDATION_ERROR": "The input is not valid.",
+  "error.MALFORMED_JSON": "The request was malformed.",
+  "error.BODY_TOO_LARGE": "The request is too large.",
+  "error.UNSUPPORTED_MEDIA_TYPE": "The request format is not supported.",
+  "error.METHOD_NOT_ALLOWED": "This operation is not available.",
+  "error.INTERNAL_ERROR": "A system error occurred. Please try again later.",
+  "error.SERVICE_UNAVAILABLE": "The service is busy. Please try again shortly.",
+  "error.CONCURRENT_UPDATE": "Another request changed the same records. Please try again.",
+  "error.IDEMPOTENCY_KEY_REQUIRED": "The request identifier is missing. Reload the page and start again.",
+  "error.IDEMPOTENCY_MISMATCH": "This request was already sent with different content. Start again from the input.",
+  "error.INVALID_ACCOUNT_NUMBER": "The account number is not valid.",
+  "error.ACCOUNT_NOT_FOUND": "The account was not found.",
+  "error.ACCOUNT_NOT_OPEN": "The account is not open (it is blocked or closed).",
+  "error.UNKNOWN_RECEIVER": "There is no such receiving account. Check the account number.",
+  "error.RECEIVER_NOT_ALLOWED": "This account cannot receive allowances by this operation.",
+  "error.SAME_ACCOUNT": "The sender and the receiver must be different accounts.",
+  "error.INSUFFICIENT_UNITS": "Not enough allowances matching this line are held.",
+  "error.RESERVE_BREACH": "This would take the account below its commitment reserve. Transfer no more than the transferable amount.",
+  "error.TOO_MANY_BLOCKS": "This needs more serial blocks than one transaction can move. Reduce the amount and split it into several transfers.",
+  "error.MARKET_CLOSED": "The trading window is closed, so transfers are not possible now.",
+  "error.TRANSACTION_NOT_FOUND": "The transaction was not found.",
+  "error.INVALID_CURSOR": "The page is no longer valid. Search again from the start.",
+  "error.INVALID_DATE_RANGE": "The date range is not valid: the start date must be on or before the end date.",
+  "error.NETWORK_ERROR": "Could not reach the server. Check your connection and try again.",
+  "error.UNEXPECTED_RESPONSE": "The server sent an unexpected response.",
+  "error.CONFIG_UNAVAILABLE": "The portal's settings could not be loaded. Please reload later.",
+  "error.UNKNOWN": "An error occurred.",
+};
+
+export const dictionaries = Object.freeze({ ja, en });
+
+let current = DEFAULT_LANG;
+
+function storage() {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    return null; // storage disabled: the language lasts for this page only
+  }
+}
+
+/** The stored language (or the default), applied to <html lang>. */
+export function initLang() {
+  const stored = storage()?.getItem(STORAGE_KEY);
+  current = LANGS.includes(stored) ? stored : DEFAULT_LANG;
+  applyToDocument();
+  return current;
+}
+
+export function getLang() {
+  return current;
+}
+
+export function setLang(lang) {
+  if (!LANGS.includes(lang)) throw new Error(`unknown language ${lang}`);
+  current = lang;
+  try {
+    storage()?.setItem(STORAGE_KEY, lang);
+  } catch {
+    // private mode or full storage: keep the choice for this page
+  }
+  applyToDocument();
+}
+
+function applyToDocument() {
+  if (typeof document !== "undefined") document.documentElement.lang = current;
+}
+
+export function hasKey(key) {
+  return Object.prototype.hasOwnProperty.call(dictionaries[current], key);
+}
+
+/** The text for a key in the current language, with {name} placeholders filled in. */
+export function t(key, params = {}) {
+  const dictionary = dictionaries[current];
+  const text = Object.prototype.hasOwnProperty.call(dictionary, key) ? dictionary[key] : key;
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+}
+
+// --- formatting -----------------------------------------------------------------------
+
+const LOCALES = { ja: "ja-JP", en: "en-GB" };
+const formatters = new Map();
+
+function formatter(kind, options) {
+  const key = `${current}:${kind}`;
+  if (!formatters.has(key)) {
+    formatters.set(key, kind === "number"
+      ? new Intl.NumberFormat(LOCALES[current], options)
+      : new Intl.DateTimeFormat(LOCALES[current], { timeZone: TIME_ZONE, ...options }));
+  }
+  return formatters.get(key);
+}
+
+/** 1125 -> "1,125". */
+export function fmtNumber(value) {
+  return formatter("number", { maximumFractionDigits: 0 }).format(Number(value));
+}
+
+/** 1125 -> "1,125 t-CO2". */
+export function fmtAmount(value) {
+  return t("common.amount", { amount: fmtNumber(value) });
+}
+
+function toDate(value) {
+  if (value instanceof Date) return value;
+  const text = String(value);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return new Date(`${text}T12:00:00+09:00`);
+  // Trim sub-millisecond digits ("16:46:15.152487+09:00") for every engine.
+  return new Date(text.replace(/(\.\d{3})\d+/, "$1"));
+}
+
+/** A JST calendar date: "2026/11/29" or "29 Nov 2026". */
+export function fmtDate(value) {
+  const date = toDate(value);
+  if (Number.isNaN(date.getTime())) return String(value);
+  return current === "ja"
+    ? formatter("date", { year: "numeric", month: "2-digit", day: "2-digit" }).format(date)
+    : formatter("date", { year: "numeric", month: "short", day: "numeric" }).format(date);
+}
+
+/** A JST date and time: "2026/11/29 16:46:15" or "29 Nov 2026, 16:46:15". */
+export function fmtDateTime(value, { seconds = true, weekday = false } = {}) {
+  const date = toDate(value);
+  if (Number.isNaN(date.getTime())) return String(value);
+  const options = {
+    year: "numeric", month: current === "ja" ? "2-digit" : "short", day: current === "ja" ? "2-digit" : "numeric",
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  };
+  if (seconds) options.second = "2-digit";
+  if (weekday) options.weekday = "short";
+  return formatter(`datetime:${seconds}:${weekday}`, options).format(date);
+}
+
+/** A JST time of day: "18:00". */
+export function fmtTime(value) {
+  const date = toDate(value);
+  if (Number.isNaN(date.getTime())) return String(value);
+  return formatter("time", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(date);
+}
+
+/** Today's date in JST as YYYY-MM-DD, shifted by a number of days. */
+export function jstDateString(offsetDays = 0, now = new Date()) {
+  const parts = new Intl.DateTimeFormat("en-CA", { timeZone: TIME_ZONE, year: "numeric", month: "2-digit", day: "2-digit" })
+    .formatToParts(now)
+    .reduce((all, part) => ({ ...all, [part.type]: part.value }), {});
+  const day = new Date(Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day) + offsetDays));
+  return day.toISOString().slice(0, 10);
+}
