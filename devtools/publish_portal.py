@@ -75,7 +75,9 @@ def portal_files(frontend: Path = FRONTEND) -> list[tuple[Path, str, str, str]]:
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if content_type.startswith("text/") or content_type in ("application/javascript", "application/json"):
             content_type += "; charset=utf-8"
-        cache = NO_CACHE if path.suffix == ".html" else SHORT_CACHE
+        # The portal's ES modules import one another without version stamps: serve the
+        # pages and the code revalidated, so a deploy never mixes old and new modules.
+        cache = NO_CACHE if path.suffix in {".html", ".js", ".css"} else SHORT_CACHE
         files.append((path, key, content_type, cache))
     return files
 
