@@ -138,6 +138,7 @@ export const api = {
   newPassword: (username, challenge, newPassword) =>
     request("POST", "/auth/new-password", { body: { username, session: challenge, new_password: newPassword }, auth: false }),
   refresh: (refreshToken) => request("POST", "/auth/refresh", { body: { refresh_token: refreshToken }, auth: false }),
+  logout: () => request("POST", "/auth/logout", { body: {} }),
   me: () => request("GET", "/me"),
   market: () => request("GET", "/market", { auth: false }),
   balance: (account) => request("GET", `/accounts/${encodeURIComponent(account)}/balance`),

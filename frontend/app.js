@@ -201,6 +201,8 @@ function endSession(reason) {
 }
 
 function logout() {
+  // Revoke the refresh tokens server-side; the page signs out whatever the answer.
+  api.logout().catch(() => {});
   endSession("logged_out");
 }
 

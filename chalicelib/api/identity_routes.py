@@ -73,6 +73,17 @@ def refresh(body: RefreshRequest) -> dict:
     )
 
 
+@api.route(
+    "/auth/logout",
+    "POST",
+    summary="Sign out everywhere: revoke the caller's refresh tokens",
+    response="SignedOut",
+)
+def logout(principal: Principal) -> dict:
+    container.directory().sign_out_everywhere(principal.username)
+    return {"signed_out": True}
+
+
 @api.route("/me", summary="The caller: role, organisation and the accounts it holds", response="Me")
 def me(principal: Principal) -> dict:
     return service.me(principal, store=container.registry_store())

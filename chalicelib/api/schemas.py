@@ -72,6 +72,10 @@ class TokenResponse(ResponseModel):
     user: UserInfo
 
 
+class SignedOut(ResponseModel):
+    signed_out: Literal[True]
+
+
 class AccountSummary(ResponseModel):
     number: str
     type: int

@@ -74,6 +74,18 @@ class CognitoDirectory:
             "expires_in": int(result.get("ExpiresIn", 3600)),
         }
 
+    def sign_out_everywhere(self, username: str) -> None:
+        """Revoke every refresh token of the user (ID tokens expire on their own)."""
+        try:
+            self._client.admin_user_global_sign_out(UserPoolId=self._pool, Username=username)
+        except ClientError as error:
+            code = error.response["Error"]["Code"]
+            if code in {"UserNotFoundException", "NotAuthorizedException"}:
+                return  # nothing left to revoke
+            raise ServiceUnavailable(details=[{"cause": code}]) from error
+        except BotoCoreError as error:
+            raise ServiceUnavailable(details=[{"cause": type(error).__name__}]) from error
+
     def sign_in(self, username: str, password: str) -> dict[str, Any]:
         return self._auth("USER_PASSWORD_AUTH", {"USERNAME": username, "PASSWORD": password})
 

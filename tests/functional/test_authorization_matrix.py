@@ -39,6 +39,7 @@ MATRIX = {
     ("POST", "/auth/refresh"): _public((401, "AUTH_FAILED")),
     ("POST", "/auth/new-password"): _public((401, "AUTH_FAILED")),
     ("GET", "/me"): _row(OK, OK, OK, OK),
+    ("POST", "/auth/logout"): _row(OK, OK, OK, OK),
     ("GET", "/accounts/{number}"): _row(OK, NOT_FOUND, NOT_FOUND, OK),
     ("GET", "/accounts/{number}/balance"): _row(OK, NOT_FOUND, NOT_FOUND, OK),
     ("GET", "/accounts/{number}/transactions"): _row(OK, NOT_FOUND, NOT_FOUND, OK),

@@ -150,3 +150,18 @@ def test_an_access_token_is_not_accepted_in_place_of_an_id_token(api, kanto):
 def test_the_public_routes_need_no_token(api):
     assert api.call("GET", "/health") == (200, {"status": "ok", "stage": "local"})
     assert api.call("GET", "/openapi.json")[0] == 200
+
+
+def test_logout_revokes_the_refresh_tokens_of_the_caller(api, demo):
+    minato = demo["minato"]
+    _, login = api.call("POST", "/auth/login", {"username": "minato", "password": minato["password"]})
+    assert api.call("POST", "/auth/refresh", {"refresh_token": login["refresh_token"]})[0] == 200
+    status, body = api.call("POST", "/auth/logout", {}, token=login["id_token"])
+    assert (status, body) == (200, {"signed_out": True})
+    status, body = api.call("POST", "/auth/refresh", {"refresh_token": login["refresh_token"]})
+    assert (status, body["error"]["code"]) == (401, "AUTH_FAILED")
+    assert api.call("POST", "/auth/login", {"username": "minato", "password": minato["password"]})[0] == 200
+
+
+def test_logout_needs_a_token(api):
+    assert api.call("POST", "/auth/logout", {})[0] == 401

@@ -207,8 +207,10 @@ def test_the_api_handler_gets_exactly_the_registry_actions_it_uses(packaged):
     # TransactWriteItems is authorised through the item actions inside it.
     assert actions == {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem",
                        "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem", "dynamodb:BatchGetItem"}
-    assert not any(a.startswith(("s3:", "cognito-idp:")) for s in policy["PolicyDocument"]["Statement"]
-                   for a in s["Action"])
+    assert not any(a.startswith("s3:") for s in policy["PolicyDocument"]["Statement"] for a in s["Action"])
+    # Logout is its only Cognito administrator action (sign-in and refresh need none).
+    cognito = {a for s in policy["PolicyDocument"]["Statement"] for a in s["Action"] if a.startswith("cognito-idp:")}
+    assert cognito == {"cognito-idp:AdminUserGlobalSignOut"}
 
 
 def test_the_audit_is_read_only(packaged):
