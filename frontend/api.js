@@ -141,6 +141,7 @@ export const api = {
   logout: () => request("POST", "/auth/logout", { body: {} }),
   me: () => request("GET", "/me"),
   market: () => request("GET", "/market", { auth: false }),
+  holder: (account) => request("GET", `/accounts/${encodeURIComponent(account)}/holder`),
   balance: (account) => request("GET", `/accounts/${encodeURIComponent(account)}/balance`),
   history: (account, query) => request("GET", `/accounts/${encodeURIComponent(account)}/transactions`, { query }),
   transaction: (id) => request("GET", `/transactions/${encodeURIComponent(id)}`),

@@ -19,3 +19,13 @@ api = ApiBlueprint(__name__, "registry")
 )
 def get_account(principal: Principal, number: str) -> dict:
     return services.get_account(principal, number, store=container.registry_store())
+
+
+@api.route(
+    "/accounts/{number}/holder",
+    summary="The holder's name and the status of any account (shown before a transfer is confirmed)",
+    response="AccountHolder",
+    errors_=(InvalidAccountNumber, AccountNotFound),
+)
+def get_account_holder(principal: Principal, number: str) -> dict:
+    return services.account_holder(number, store=container.registry_store())

@@ -91,6 +91,14 @@ class Me(ResponseModel):
     accounts: list[AccountSummary]
 
 
+class AccountHolder(ResponseModel):
+    number: str
+    type: Literal[100, 120, 121, 230, 300]
+    holder: str
+    holder_ja: str
+    status: Literal["open", "blocked", "closed"]
+
+
 class AccountDetail(ResponseModel):
     number: str
     type: Literal[100, 120, 121, 230, 300]

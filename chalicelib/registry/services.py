@@ -51,6 +51,17 @@ def get_account(principal: Principal, number: str, *, store: RegistryStore) -> d
     return account_view(visible_account(principal, number, store))
 
 
+def account_holder(number: str, *, store: RegistryStore) -> dict[str, Any]:
+    """Who holds an account: what a sender sees on the confirmation screen before
+    transferring (as the registry's own screens show the receiver's company name)."""
+    canonical = str(AccountNumber.parse(number))
+    account = store.get_account(canonical)
+    if account is None:
+        raise AccountNotFound(number=canonical)
+    return {"number": account.number, "type": account.type, "holder": account.holder_name,
+            "holder_ja": account.holder_name_ja, "status": account.status.value}
+
+
 def create_organisation(
     org_id: str, name: str, name_ja: str, kind: OrganisationKind, *, store: RegistryStore, now: str
 ) -> dict[str, Any]:

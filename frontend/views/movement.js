@@ -12,7 +12,7 @@ import { api, newIdempotencyKey } from "../api.js";
 import { h, vh } from "../dom.js";
 import { fmtAmount, fmtDateTime, fmtNumber, getLang, t } from "../i18n.js";
 import {
-  accountSelect, clientError, dataTable, errorBody, errorBox, errorSummary, formField, loading, pageHeading, serialRange,
+  accountSelect, clientError, dataTable, errorBody, errorBox, errorSummary, errorText, formField, loading, pageHeading, serialRange,
   stepIndicator, summaryList,
 } from "../ui.js";
 
@@ -222,7 +222,32 @@ export function movementView(ctx, kind) {
     }
     state.sendError = null;
     state.step = "confirm";
+    if (transfer) lookUpReceiver(state.body.to_account);
     ctx.update(view, { focus: "page-title" });
+  }
+
+  // The receiver's company name, as the registry's confirmation screen shows it.
+  function lookUpReceiver(number) {
+    state.receiver = { number, pending: true };
+    api.holder(number).then(
+      (holder) => {
+        if (state.receiver?.number !== number) return;
+        state.receiver = { number, holder };
+        ctx.update(view);
+      },
+      (error) => {
+        if (state.receiver?.number !== number) return;
+        state.receiver = { number, error };
+        ctx.update(view);
+      },
+    );
+  }
+
+  function receiverName() {
+    const receiver = state.receiver;
+    if (!receiver || receiver.pending) return h("span", { id: "confirm-to-name" }, t("move.looking_up"));
+    if (receiver.error) return h("span", { id: "confirm-to-name", class: "error-text" }, `${errorText(receiver.error)} (${receiver.error.code})`);
+    return h("span", { id: "confirm-to-name" }, getLang() === "ja" ? receiver.holder.holder_ja : receiver.holder.holder);
   }
 
   async function execute(event) {
@@ -495,6 +520,7 @@ export function movementView(ctx, kind) {
           [t("transfer.sender"), h("span", { id: "confirm-from" }, body.from_account)],
           [t("transfer.sender_name"), holderName()],
           [t("transfer.receiver"), h("span", { id: "confirm-to", class: "emphasis" }, body.to_account)],
+          [t("transfer.receiver_name"), receiverName()],
         ]
       : [
           [t("retire.account"), h("span", { id: "confirm-from" }, body.account)],

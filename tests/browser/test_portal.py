@@ -311,6 +311,7 @@ def test_a_transfer_in_three_steps_moves_units_once_and_shows_in_both_histories_
     expect(p.page.locator("section.movement")).to_have_attribute("data-step", "confirm")
     expect(p.page.locator("#confirm-from")).to_have_text(registry.account("kanto"))
     expect(p.page.locator("#confirm-to")).to_have_text(minato)
+    expect(p.page.locator("#confirm-to-name")).to_have_text("みなと食品株式会社")  # the receiver, as the registry shows it
     expect(p.page.locator("#confirm-total")).to_have_text(amount(105))
     rows = p.page.locator("#confirm-lines tbody tr")
     expect(rows).to_have_count(2)

@@ -88,3 +88,15 @@ def test_the_commitment_reserve_set_by_the_admin_shows_in_the_account(api, demo,
     assert result["commitment_reserve"] == 800
     _, body = api.call("GET", f"/accounts/{number}", token=tokens["minato"])
     assert (body["commitment_reserve"], body["balance"], body["transferable"]) == (800, 0, 0)
+
+
+def test_any_signed_in_user_sees_the_holder_name_of_an_account_before_transferring(api, demo, tokens):
+    number = demo["minato"]["accounts"][0]
+    status, body = api.call("GET", f"/accounts/{number}/holder", token=tokens["kanto"])
+    assert (status, body) == (200, {"number": number, "type": 120, "holder": "Minato Foods Co., Ltd.",
+                                    "holder_ja": "みなと食品株式会社", "status": "open"})
+    assert "balance" not in body
+    missing = str(AccountNumber.build(121, 777_777))
+    assert api.call("GET", f"/accounts/{missing}/holder", token=tokens["kanto"])[1]["error"]["code"] == "ACCOUNT_NOT_FOUND"
+    assert api.call("GET", "/accounts/JP-121-1053-0-26/holder", token=tokens["kanto"])[1]["error"]["code"] == "INVALID_ACCOUNT_NUMBER"
+    assert api.call("GET", f"/accounts/{number}/holder")[0] == 401

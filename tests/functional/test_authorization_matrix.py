@@ -42,6 +42,8 @@ MATRIX = {
     ("POST", "/auth/logout"): _row(OK, OK, OK, OK),
     ("GET", "/accounts/{number}"): _row(OK, NOT_FOUND, NOT_FOUND, OK),
     ("GET", "/accounts/{number}/balance"): _row(OK, NOT_FOUND, NOT_FOUND, OK),
+    # The holder's name of any account is what a sender sees before confirming a transfer.
+    ("GET", "/accounts/{number}/holder"): _row(OK, OK, OK, OK),
     ("GET", "/accounts/{number}/transactions"): _row(OK, NOT_FOUND, NOT_FOUND, OK),
     ("GET", "/transactions/{transaction_id}"): _row(OK, (404, "TRANSACTION_NOT_FOUND"), (404, "TRANSACTION_NOT_FOUND"), OK),
     ("POST", "/transfers"): _row((201, None), NOT_FOUND, NOT_FOUND, NOT_FOUND),
