@@ -113,3 +113,12 @@ def aws_client(moto_server: Any) -> Any:
 
     session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="ap-northeast-1")
     return lambda service: session.client(service, endpoint_url=moto_server.endpoint)
+
+
+def admin(name: str, event: Any) -> dict[str, Any]:
+    """Run an administrator function and insist that it succeeded."""
+    from chalicelib.admin.functions import FUNCTIONS
+
+    result = FUNCTIONS[name](event, None)
+    assert "error" not in result, result
+    return result

@@ -9,16 +9,9 @@ import uuid
 
 import pytest
 
-from chalicelib.admin.functions import FUNCTIONS
-from tests.conftest import scan_registry
+from tests.conftest import admin, scan_registry
 
 MARKUP = '<script>alert("x")</script><img src=x onerror=alert(1)>&amp;"\'`'
-
-
-def admin(name, event):
-    result = FUNCTIONS[name](event, None)
-    assert "error" not in result, result
-    return result
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ from botocore.exceptions import ReadTimeoutError
 
 from chalicelib.admin.functions import FUNCTIONS
 from devtools.dynamo_hooks import registry_clients
+from tests.conftest import admin
 
 PREFIX = "com.amazonaws.dynamodb.v20120810#"
 
@@ -87,12 +88,6 @@ def inject():
     for client, fault in armed:
         client.meta.events.unregister("before-send.dynamodb", fault.before_send)
         client.meta.events.unregister("after-call.dynamodb", fault.after_call)
-
-
-def admin(name, event):
-    result = FUNCTIONS[name](event, None)
-    assert "error" not in result, result
-    return result
 
 
 @pytest.fixture(scope="module")

@@ -21,14 +21,9 @@ from chalicelib import container
 from chalicelib.admin.functions import FUNCTIONS
 from chalicelib.identity.principal import Principal, Role
 from chalicelib.registry.domain import errors as e
+from tests.conftest import admin
 
 UNIT_TYPES = ("JPA", "jCER")
-
-
-def admin(name, event):
-    result = FUNCTIONS[name](event, None)
-    assert "error" not in result, result
-    return result
 
 
 @pytest.fixture(scope="module")

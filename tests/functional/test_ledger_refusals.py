@@ -10,13 +10,7 @@ import pytest
 
 from chalicelib.admin.functions import FUNCTIONS
 from chalicelib.registry.domain.accounts import AccountNumber
-from tests.conftest import scan_registry
-
-
-def admin(name, event):
-    result = FUNCTIONS[name](event, None)
-    assert "error" not in result, result
-    return result
+from tests.conftest import admin, scan_registry
 
 
 @pytest.fixture(scope="module")

@@ -15,12 +15,7 @@ import pytest
 
 from chalicelib.admin.functions import FUNCTIONS
 from chalicelib.clock import now_jst
-
-
-def admin(name, event):
-    result = FUNCTIONS[name](event, None)
-    assert "error" not in result, result
-    return result
+from tests.conftest import admin
 
 
 @pytest.fixture(scope="module")
