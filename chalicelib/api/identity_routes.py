@@ -16,6 +16,11 @@ if TYPE_CHECKING:
 api = ApiBlueprint(__name__, "identity")
 
 
+def _adapters() -> dict:
+    """What the sign-in use cases need: the user pool, the token verifier, the registry."""
+    return {"directory": container.directory(), "verifier": container.token_verifier(), "store": container.registry_store()}
+
+
 @api.route(
     "/auth/login",
     "POST",
@@ -29,9 +34,7 @@ def login(body: LoginRequest) -> dict:
     return service.login(
         body.username,
         body.password,
-        directory=container.directory(),
-        verifier=container.token_verifier(),
-        store=container.registry_store(),
+        **_adapters(),
     )
 
 
@@ -49,9 +52,7 @@ def new_password(body: NewPasswordRequest) -> dict:
         body.username,
         body.session,
         body.new_password,
-        directory=container.directory(),
-        verifier=container.token_verifier(),
-        store=container.registry_store(),
+        **_adapters(),
     )
 
 
@@ -67,9 +68,7 @@ def new_password(body: NewPasswordRequest) -> dict:
 def refresh(body: RefreshRequest) -> dict:
     return service.refresh(
         body.refresh_token,
-        directory=container.directory(),
-        verifier=container.token_verifier(),
-        store=container.registry_store(),
+        **_adapters(),
     )
 
 
