@@ -62,6 +62,43 @@ class SerializedWSGIApp:
         return [body]
 
 
+def _copy_each_table_once() -> None:
+    """moto's ``transact_write_items`` deep-copies a table once per action that names it
+    (ten copies of the whole table for a ten-action transfer), only to restore one of
+    them if the transaction fails. All the copies are taken before any action runs, so
+    they are identical: take one per table. Requests are serialized, so swapping the
+    module's ``copy`` during the call is safe."""
+    import copy as copy_module
+    from types import SimpleNamespace
+
+    import moto.dynamodb.models as dynamodb_models
+    from moto.dynamodb.models.table import Table
+
+    backend = dynamodb_models.DynamoDBBackend
+    if getattr(backend.transact_write_items, "_copies_once", False):
+        return
+    original = backend.transact_write_items
+
+    def transact_write_items(self: Any, transact_items: Any) -> Any:
+        copies: dict[int, Any] = {}
+
+        def deepcopy(value: Any, memo: Any = None) -> Any:
+            if not isinstance(value, Table):  # items (update_item's undo copy) as before
+                return copy_module.deepcopy(value, memo)
+            if id(value) not in copies:  # tables live through the call: ids are stable
+                copies[id(value)] = copy_module.deepcopy(value)
+            return copies[id(value)]
+
+        dynamodb_models.copy = SimpleNamespace(deepcopy=deepcopy)  # type: ignore[attr-defined]
+        try:
+            return original(self, transact_items)
+        finally:
+            dynamodb_models.copy = copy_module  # type: ignore[attr-defined]
+
+    transact_write_items._copies_once = True  # type: ignore[attr-defined]
+    backend.transact_write_items = transact_write_items
+
+
 def _forget_dynamodb_instances() -> None:
     """moto records every model instance it ever creates, for its dashboard. Its
     ``transact_write_items`` deep-copies whole tables (every item a model instance) to
@@ -84,6 +121,7 @@ class MotoServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0):
         self.host = host
         self.port = port
+        _copy_each_table_once()
         self._app = SerializedWSGIApp(DomainDispatcherApplication(create_backend_app))
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None

@@ -92,8 +92,16 @@ def _soak(stack: RunningStack, transfers: int, clients: int, seed: int) -> dict[
             body = {"from_account": sender, "to_account": receiver, "lines": [{"unit_type": "JPA", "amount": amount}]}
             retried = False
             for _attempt in range(MAX_RETRIES + 1):
-                response = session.post(f"{api}/transfers", json=body, timeout=120,
-                                        headers={"Authorization": token, "Idempotency-Key": key})
+                try:
+                    response = session.post(f"{api}/transfers", json=body, timeout=300,
+                                            headers={"Authorization": token, "Idempotency-Key": key})
+                except requests.exceptions.Timeout:
+                    # Lost answer: the transfer may or may not have happened; the same
+                    # key makes the retry safe either way.
+                    retried = True
+                    with lock:
+                        outcome["timed out then retried with the same key"] += 1
+                    continue
                 if response.status_code != 503:
                     break
                 retried = True

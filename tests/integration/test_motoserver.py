@@ -190,3 +190,24 @@ def test_transactions_do_not_pile_up_copies_of_tables_in_moto(moto_server):
                                                             "UpdateExpression": "ADD v :one", "ExpressionAttributeValues": {":one": {"N": "1"}}}}])
     tracked = sum(len(model.instances_tracked) for model in model_data["dynamodb"].values())
     assert tracked < 50  # without the fix: 20 transactions x 200 items
+
+
+def test_a_cancelled_transaction_of_several_actions_on_one_table_leaves_nothing(moto_server):
+    ddb = _client(moto_server, "dynamodb")
+    ddb.create_table(TableName="rollback-check", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+    ddb.put_item(TableName="rollback-check", Item={"pk": {"S": "b"}, "v": {"N": "1"}})
+    try:
+        ddb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": "rollback-check", "Item": {"pk": {"S": "a"}}}},
+            {"Update": {"TableName": "rollback-check", "Key": {"pk": {"S": "c"}}, "UpdateExpression": "SET v = :two",
+                        "ExpressionAttributeValues": {":two": {"N": "2"}}}},
+            {"Update": {"TableName": "rollback-check", "Key": {"pk": {"S": "b"}}, "UpdateExpression": "SET v = :two",
+                        "ConditionExpression": "v = :zero", "ExpressionAttributeValues": {":two": {"N": "2"}, ":zero": {"N": "0"}}}},
+        ])
+    except ddb.exceptions.TransactionCanceledException:
+        pass
+    else:
+        raise AssertionError("the condition should have cancelled the transaction")
+    items = ddb.scan(TableName="rollback-check")["Items"]
+    assert items == [{"pk": {"S": "b"}, "v": {"N": "1"}}]
