@@ -122,3 +122,18 @@ def admin(name: str, event: Any) -> dict[str, Any]:
     result = FUNCTIONS[name](event, None)
     assert "error" not in result, result
     return result
+
+
+def token_from_another_pool(aws_client: Any, pool_name: str, username: str, org_id: str, group: str) -> str:
+    """An ID token, signed by moto's key with the real issuer form, from a pool that is not ours."""
+    idp = aws_client("cognito-idp")
+    schema = [{"Name": "org_id", "AttributeDataType": "String", "Mutable": True}]
+    pool = idp.create_user_pool(PoolName=pool_name, Schema=schema)["UserPool"]["Id"]
+    client_id = idp.create_user_pool_client(UserPoolId=pool, ClientName="c", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])["UserPoolClient"]["ClientId"]
+    idp.create_group(UserPoolId=pool, GroupName=group)
+    idp.admin_create_user(UserPoolId=pool, Username=username, UserAttributes=[{"Name": "custom:org_id", "Value": org_id}])
+    idp.admin_set_user_password(UserPoolId=pool, Username=username, Password="Other-Pool-Pass-2026!", Permanent=True)
+    idp.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName=group)
+    result = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                               AuthParameters={"USERNAME": username, "PASSWORD": "Other-Pool-Pass-2026!"})
+    return result["AuthenticationResult"]["IdToken"]

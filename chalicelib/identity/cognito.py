@@ -10,6 +10,19 @@ from chalicelib.errors import ServiceUnavailable
 from chalicelib.identity.errors import AuthFailed, InvalidPassword, PasswordChangeRequired, UserExists
 
 
+def _tokens(response: dict[str, Any], refresh_token: str = "") -> dict[str, Any]:
+    """The tokens of a completed sign-in (a refresh keeps the refresh token it used)."""
+    result = response.get("AuthenticationResult")
+    if not result:
+        raise AuthFailed()
+    return {
+        "id_token": result["IdToken"],
+        "access_token": result["AccessToken"],
+        "refresh_token": result.get("RefreshToken") or refresh_token,
+        "expires_in": int(result.get("ExpiresIn", 3600)),
+    }
+
+
 class CognitoDirectory:
     def __init__(self, client: Any, user_pool_id: str, client_id: str) -> None:
         self._client = client
@@ -33,15 +46,7 @@ class CognitoDirectory:
         if response.get("ChallengeName") == "NEW_PASSWORD_REQUIRED":
             # The session lets the user choose a password (POST /auth/new-password).
             raise PasswordChangeRequired(details=[{"session": response.get("Session", "")}])
-        result = response.get("AuthenticationResult")
-        if not result:
-            raise AuthFailed()
-        return {
-            "id_token": result["IdToken"],
-            "access_token": result["AccessToken"],
-            "refresh_token": result.get("RefreshToken") or parameters.get("REFRESH_TOKEN", ""),
-            "expires_in": int(result.get("ExpiresIn", 3600)),
-        }
+        return _tokens(response, parameters.get("REFRESH_TOKEN", ""))
 
     def complete_new_password(self, username: str, session: str, new_password: str) -> dict[str, Any]:
         """Answer the first sign-in's NEW_PASSWORD_REQUIRED challenge; returns tokens."""
@@ -64,15 +69,7 @@ class CognitoDirectory:
             raise AuthFailed() from error
         except BotoCoreError as error:
             raise ServiceUnavailable(details=[{"cause": type(error).__name__}]) from error
-        result = response.get("AuthenticationResult")
-        if not result:
-            raise AuthFailed()
-        return {
-            "id_token": result["IdToken"],
-            "access_token": result["AccessToken"],
-            "refresh_token": result.get("RefreshToken", ""),
-            "expires_in": int(result.get("ExpiresIn", 3600)),
-        }
+        return _tokens(response)
 
     def sign_out_everywhere(self, username: str) -> None:
         """Revoke every refresh token of the user (ID tokens expire on their own)."""

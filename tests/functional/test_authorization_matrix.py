@@ -15,6 +15,7 @@ from moto.utilities.utils import load_resource
 
 from app import app
 from chalicelib.admin.functions import FUNCTIONS
+from tests.conftest import token_from_another_pool
 
 CALLERS = ("none", "holder", "other_org", "verifier", "admin", "other_pool", "expired")
 OK, BAD = (200, None), (401, "INVALID_TOKEN")
@@ -71,15 +72,7 @@ def world(api, demo, local_aws, aws_client):
               "cognito:groups": ["participant"], "custom:org_id": "kanto-steel"}
     key = jwt.PyJWK(load_resource("cognitoidp/resources/jwks-private.json")).key
     tokens["expired"] = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "dummy"})
-    idp = aws_client("cognito-idp")
-    pool = idp.create_user_pool(PoolName="matrix-other", Schema=[{"Name": "org_id", "AttributeDataType": "String", "Mutable": True}])["UserPool"]["Id"]
-    client_id = idp.create_user_pool_client(UserPoolId=pool, ClientName="c", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])["UserPoolClient"]["ClientId"]
-    idp.create_group(UserPoolId=pool, GroupName="participant")
-    idp.admin_create_user(UserPoolId=pool, Username="kanto", UserAttributes=[{"Name": "custom:org_id", "Value": "kanto-steel"}])
-    idp.admin_set_user_password(UserPoolId=pool, Username="kanto", Password="Other-Pool-2026!", Permanent=True)
-    idp.admin_add_user_to_group(UserPoolId=pool, Username="kanto", GroupName="participant")
-    tokens["other_pool"] = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
-                                             AuthParameters={"USERNAME": "kanto", "PASSWORD": "Other-Pool-2026!"})["AuthenticationResult"]["IdToken"]
+    tokens["other_pool"] = token_from_another_pool(aws_client, "matrix-other", "kanto", "kanto-steel", "participant")
     return {"tokens": tokens, "kanto": kanto, "tx": tx}
 
 

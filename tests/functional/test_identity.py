@@ -8,6 +8,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from moto.utilities.utils import load_resource
+from tests.conftest import token_from_another_pool
 
 
 @pytest.fixture(scope="module")
@@ -121,15 +122,7 @@ def test_a_token_signed_by_another_key_gives_401(api, local_aws):
 
 
 def test_a_token_from_another_user_pool_gives_401(api, aws_client):
-    idp = aws_client("cognito-idp")
-    pool = idp.create_user_pool(PoolName="another-scheme", Schema=[{"Name": "org_id", "AttributeDataType": "String", "Mutable": True}])["UserPool"]["Id"]
-    client_id = idp.create_user_pool_client(UserPoolId=pool, ClientName="c", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])["UserPoolClient"]["ClientId"]
-    idp.create_group(UserPoolId=pool, GroupName="admin")
-    idp.admin_create_user(UserPoolId=pool, Username="intruder", UserAttributes=[{"Name": "custom:org_id", "Value": "moe"}])
-    idp.admin_set_user_password(UserPoolId=pool, Username="intruder", Password="Intruder-Pass-2026!", Permanent=True)
-    idp.admin_add_user_to_group(UserPoolId=pool, Username="intruder", GroupName="admin")
-    token = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
-                              AuthParameters={"USERNAME": "intruder", "PASSWORD": "Intruder-Pass-2026!"})["AuthenticationResult"]["IdToken"]
+    token = token_from_another_pool(aws_client, "another-scheme", "intruder", "moe", "admin")
     assert "another user pool" in _refused(api, token)["message"]
 
 
