@@ -23,7 +23,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from pynamodb.exceptions import GetError, QueryError, ScanError, TransactWriteError
+from pynamodb.exceptions import GetError, PutError, QueryError, ScanError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.errors import ServiceUnavailable
@@ -227,7 +227,7 @@ class LedgerStore:
         )
         try:
             item.save(condition=~unchanged)
-        except Exception as error:  # noqa: BLE001 - PutError carries the cause code
+        except PutError as error:
             if response_code(error) == "ConditionalCheckFailedException":
                 return False
             raise ServiceUnavailable(details=[{"cause": type(error).__name__}]) from error
