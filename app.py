@@ -1,5 +1,6 @@
 """JVETS platform API: wiring only. Routes live in ``chalicelib.api``, administrator
-functions in ``chalicelib.admin``, schedules in ``chalicelib.scheduled``; this module
+functions in ``chalicelib.admin``, schedules in ``chalicelib.scheduled``, the user
+pool's trigger in ``chalicelib.identity.triggers``; this module
 registers them on the Chalice app."""
 
 from chalice import Chalice
@@ -8,6 +9,7 @@ from chalicelib import scheduled
 from chalicelib.admin import blueprint as admin_functions
 from chalicelib.api import account_routes, identity_routes, ledger_routes, meta_routes
 from chalicelib.api.routing import security
+from chalicelib.identity import triggers as cognito_triggers
 
 app = Chalice(app_name="jvets", configure_logs=False)
 app.register_blueprint(security)
@@ -17,3 +19,4 @@ app.register_blueprint(account_routes.api.blueprint)
 app.register_blueprint(ledger_routes.api.blueprint)
 app.register_blueprint(admin_functions)
 app.register_blueprint(scheduled.blueprint)
+app.register_blueprint(cognito_triggers.blueprint)

@@ -82,9 +82,24 @@ def load(ledger: bool = True) -> list[dict[str, Any]]:
     for user in USERS:
         _call("create_user", {**user, "email": f"{user['username']}@example.jp"})
         users.append({**user, "accounts": accounts.get(user["org_id"], [])})
+        if user["role"] == "admin":
+            users[-1]["totp_secret"] = enrol_totp(user["username"], user["password"])
     if ledger:
         load_ledger(accounts)
     return users
+
+
+def enrol_totp(username: str, password: str) -> str:
+    """Enrol an authenticator for the user, as they would at their first sign-in
+    (administrators must); returns the shared secret the demo prints."""
+    from chalicelib import container
+    from devtools.totp import code
+
+    directory = container.directory()
+    tokens = directory.sign_in(username, password)
+    secret = directory.begin_totp(tokens["access_token"])
+    directory.finish_totp(tokens["access_token"], code(secret))
+    return secret
 
 
 def load_ledger(accounts: dict[str, list[str]]) -> None:

@@ -30,6 +30,8 @@ from moto.moto_server.werkzeug_app import (
 from moto.core.model_instances import model_data
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from devtools import cognito_triggers
+
 __all__ = ["MotoServer", "SerializedWSGIApp"]
 
 
@@ -122,6 +124,7 @@ class MotoServer:
         self.host = host
         self.port = port
         _copy_each_table_once()
+        cognito_triggers.install()
         self._app = SerializedWSGIApp(DomainDispatcherApplication(create_backend_app))
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None

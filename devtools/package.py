@@ -47,6 +47,8 @@ __all__ = [
     "STAGES",
     "LambdaFunction",
     "Package",
+    "INVOKED_BY",
+    "POOL_SETTINGS",
     "PolicyError",
     "build_merge_template",
     "compile_policy",
@@ -83,6 +85,16 @@ _TYPES = {
     "objects": "AWS::S3::Bucket",
     "userpool": "AWS::Cognito::UserPool",
 }
+
+
+#: Functions a resource of the template invokes and that must name that resource in
+#: their policy: the user pool's pre-token-generation trigger reads the pool. Their
+#: statements on it are attached with a separate ``AWS::IAM::Policy`` (the role cannot
+#: name the pool: pool -> function -> role -> pool would be a cycle), and they get no
+#: environment variable naming it (the trigger takes the pool from its event).
+INVOKED_BY = {"token_claims": "UserPool"}
+#: Settings every other function gets from the template (SAM merges them with Globals).
+POOL_SETTINGS = {"USER_POOL_ID": {"Ref": "UserPool"}, "USER_POOL_CLIENT_ID": {"Ref": "UserPoolClient"}}
 
 
 class PolicyError(ValueError):
@@ -297,6 +309,17 @@ def compile_policy(function: LambdaFunction, policies: dict[str, Any], template:
 # --------------------------------------------------------------------------
 
 
+def _split_by_invoker(document: dict[str, Any], invoker: str | None) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The statements that name ``invoker`` apart from the others (see ``INVOKED_BY``)."""
+    if invoker is None:
+        return document, None
+    names = [s for s in document["Statement"] if f"'{invoker}'" in repr(s["Resource"]) or f"{{{invoker}." in repr(s["Resource"])]
+    rest = [s for s in document["Statement"] if s not in names]
+    if not names:
+        return document, None
+    return {**document, "Statement": rest}, {**document, "Statement": names}
+
+
 def _log_group_id(function: LambdaFunction) -> str:
     return f"{function.logical_id}LogGroup"
 
@@ -425,20 +448,25 @@ def build_merge_template(stage: str, functions: list[LambdaFunction],
                 "RetentionInDays": {"Fn::If": ["IsProd", 365, 30]},
             },
         }
-        resources[function.logical_id] = {
-            "DependsOn": [log_group],
-            "Properties": {"FunctionName": {"Fn::Sub": function.function_name}},
-        }
+        invoker = INVOKED_BY.get(function.name)
+        properties: dict[str, Any] = {"FunctionName": {"Fn::Sub": function.function_name}}
+        if invoker is None:
+            properties["Environment"] = {"Variables": dict(POOL_SETTINGS)}
+        resources[function.logical_id] = {"DependsOn": [log_group], "Properties": properties}
+        document = compile_policy(function, policies, template)
+        inline, attached = _split_by_invoker(document, invoker)
         resources[function.role_logical_id] = {
-            "Properties": {
-                "Policies": [
-                    {
-                        "PolicyName": f"{function.role_logical_id}Policy",
-                        "PolicyDocument": compile_policy(function, policies, template),
-                    }
-                ]
-            }
+            "Properties": {"Policies": [{"PolicyName": f"{function.role_logical_id}Policy", "PolicyDocument": inline}]}
         }
+        if attached is not None:
+            resources[f"{function.role_logical_id}{invoker}Policy"] = {
+                "Type": "AWS::IAM::Policy",
+                "Properties": {
+                    "PolicyName": f"{function.role_logical_id}{invoker}Policy",
+                    "Roles": [{"Ref": function.role_logical_id}],
+                    "PolicyDocument": attached,
+                },
+            }
         resources[f"{function.logical_id}ErrorsAlarm"] = _alarm(
             function, "Errors", f"{function.name} failed (unhandled error or timeout)."
         )

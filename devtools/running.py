@@ -70,7 +70,15 @@ class RunningStack:
         return next(u for u in self.info["users"] if u["username"] == username)
 
     def login(self, username: str) -> str:
+        """Sign in; a user with an authenticator (every administrator) gives its code."""
+        user = self.user(username)
         response = requests.post(f"{self.info['api_url']}/auth/login",
-                                 json={"username": username, "password": self.user(username)["password"]}, timeout=30)
+                                 json={"username": username, "password": user["password"]}, timeout=30)
+        if response.status_code == 401 and response.json()["error"]["code"] == "MFA_REQUIRED":
+            from devtools.totp import code
+
+            session = response.json()["error"]["details"][0]["session"]
+            response = requests.post(f"{self.info['api_url']}/auth/mfa", timeout=30, json={
+                "username": username, "session": session, "code": code(user["totp_secret"])})
         response.raise_for_status()
         return response.json()["id_token"]

@@ -183,7 +183,8 @@ class Stack:
             "environment": environment,
             "users": [
                 {"username": u["username"], "password": u["password"], "role": u["role"],
-                 "org_id": u["org_id"], "accounts": u["accounts"]}
+                 "org_id": u["org_id"], "accounts": u["accounts"],
+                 **({"totp_secret": u["totp_secret"]} if u.get("totp_secret") else {})}
                 for u in users
             ],
         }
@@ -226,6 +227,13 @@ def banner(info: dict[str, Any]) -> str:
     for user in info["users"]:
         accounts = ", ".join(user["accounts"]) or "-"
         lines.append(f"    {user['username']:<9} {user['password']:<18} {user['role']:<11} {user['org_id']:<15} {accounts}")
+    secrets = [user for user in info["users"] if user.get("totp_secret")]
+    for user in secrets:
+        lines += [
+            "",
+            f"  {user['username']} signs in with a one-time code (MFA is required for administrators).",
+            f"    authenticator key: {user['totp_secret']}   current code: .venv/bin/python -m devtools.totp",
+        ]
     lines += ["", "  admin functions: .venv/bin/python -m chalicelib.admin FUNCTION '<json>'", "  Ctrl-C stops everything.", ""]
     return "\n".join(lines)
 

@@ -135,6 +135,9 @@ export async function request(method, path, { body, auth = true, headers = {}, q
 
 export const api = {
   login: (username, password) => request("POST", "/auth/login", { body: { username, password }, auth: false }),
+  mfa: (username, challenge, code) =>
+    request("POST", "/auth/mfa", { body: { username, session: challenge, code }, auth: false }),
+  mfaSetup: (challenge, code) => request("POST", "/auth/mfa/setup", { body: { session: challenge, code }, auth: false }),
   newPassword: (username, challenge, newPassword) =>
     request("POST", "/auth/new-password", { body: { username, session: challenge, new_password: newPassword }, auth: false }),
   refresh: (refreshToken) => request("POST", "/auth/refresh", { body: { refresh_token: refreshToken }, auth: false }),

@@ -7,11 +7,19 @@ from typing import TYPE_CHECKING
 from chalicelib import container
 from chalicelib.api.routing import ApiBlueprint
 from chalicelib.identity import service
-from chalicelib.identity.errors import AuthFailed, InvalidPassword, InvalidToken, PasswordChangeRequired
+from chalicelib.identity.errors import (
+    AuthFailed,
+    InvalidPassword,
+    InvalidToken,
+    MfaCodeInvalid,
+    MfaRequired,
+    MfaSetupRequired,
+    PasswordChangeRequired,
+)
 from chalicelib.identity.principal import Principal
 
 if TYPE_CHECKING:
-    from chalicelib.api.schemas import LoginRequest, NewPasswordRequest, RefreshRequest
+    from chalicelib.api.schemas import LoginRequest, MfaRequest, MfaSetupRequest, NewPasswordRequest, RefreshRequest
 
 api = ApiBlueprint(__name__, "identity")
 
@@ -28,7 +36,7 @@ def _adapters() -> dict:
     body="LoginRequest",
     response="TokenResponse",
     public=True,
-    errors_=(AuthFailed, PasswordChangeRequired),
+    errors_=(AuthFailed, PasswordChangeRequired, MfaRequired, MfaSetupRequired),
 )
 def login(body: LoginRequest) -> dict:
     return service.login(
@@ -39,13 +47,39 @@ def login(body: LoginRequest) -> dict:
 
 
 @api.route(
+    "/auth/mfa",
+    "POST",
+    summary="Second step of sign-in: the authenticator's code, with the session from MFA_REQUIRED",
+    body="MfaRequest",
+    response="TokenResponse",
+    public=True,
+    errors_=(AuthFailed, MfaCodeInvalid, MfaSetupRequired),
+)
+def mfa(body: MfaRequest) -> dict:
+    return service.answer_mfa(body.username, body.session, body.code, **_adapters())
+
+
+@api.route(
+    "/auth/mfa/setup",
+    "POST",
+    summary="Enrol an authenticator app: its first code, with the session from MFA_SETUP_REQUIRED",
+    body="MfaSetupRequest",
+    response="MfaEnrolled",
+    public=True,
+    errors_=(AuthFailed, MfaCodeInvalid),
+)
+def mfa_setup(body: MfaSetupRequest) -> dict:
+    return service.enrol_totp(body.session, body.code, directory=container.directory())
+
+
+@api.route(
     "/auth/new-password",
     "POST",
     summary="First sign-in: set a new password with the session from PASSWORD_CHANGE_REQUIRED",
     body="NewPasswordRequest",
     response="TokenResponse",
     public=True,
-    errors_=(AuthFailed, InvalidPassword),
+    errors_=(AuthFailed, InvalidPassword, MfaSetupRequired),
 )
 def new_password(body: NewPasswordRequest) -> dict:
     return service.set_first_password(

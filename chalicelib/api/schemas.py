@@ -52,6 +52,25 @@ class NewPasswordRequest(RequestModel):
     new_password: Annotated[str, Field(min_length=12, max_length=256)]
 
 
+OneTimeCode = Annotated[str, Field(pattern=r"^[0-9]{6}$", description="The 6-digit code of the authenticator app")]
+
+
+class MfaRequest(RequestModel):
+    username: Username
+    session: Annotated[str, Field(min_length=20, max_length=2048, description="From MFA_REQUIRED's details")]
+    code: OneTimeCode
+
+
+class MfaSetupRequest(RequestModel):
+    session: Annotated[str, Field(min_length=20, max_length=8192, description="From MFA_SETUP_REQUIRED's details")]
+    code: OneTimeCode
+
+
+class MfaEnrolled(ResponseModel):
+    mfa: Literal["totp"]
+    sign_in_again: Literal[True]
+
+
 class RefreshRequest(RequestModel):
     refresh_token: Annotated[str, Field(min_length=1, max_length=8192)]
 

@@ -1,4 +1,4 @@
-"""Adapter to the Cognito user pool (sign-in, refresh, administrator user creation)."""
+"""Adapter to the Cognito user pool (sign-in, MFA, refresh, administrator user creation)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,35 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 from chalicelib.errors import ServiceUnavailable
-from chalicelib.identity.errors import AuthFailed, InvalidPassword, PasswordChangeRequired, UserExists
+from chalicelib.identity.errors import (
+    AuthFailed,
+    InvalidPassword,
+    MfaCodeInvalid,
+    MfaRequired,
+    PasswordChangeRequired,
+    UserExists,
+)
+from chalicelib.identity.mfa import SOFTWARE_TOKEN_MFA
+
+#: Cognito's answers to a bad session, token or user: one "sign in again" for the caller.
+_AUTH_CODES = frozenset({
+    "NotAuthorizedException", "UserNotFoundException", "ExpiredCodeException", "InvalidParameterException",
+    "ResourceNotFoundException", "PasswordResetRequiredException",
+})
+#: The one-time code itself was wrong.
+_CODE_MISMATCH = frozenset({"CodeMismatchException", "EnableSoftwareTokenMFAException"})
 
 
 def _tokens(response: dict[str, Any], refresh_token: str = "") -> dict[str, Any]:
-    """The tokens of a completed sign-in (a refresh keeps the refresh token it used)."""
+    """The tokens of a completed sign-in (a refresh keeps the refresh token it used), or
+    the challenge Cognito asks next."""
+    challenge = response.get("ChallengeName")
+    if challenge == "NEW_PASSWORD_REQUIRED":
+        # The session lets the user choose a password (POST /auth/new-password).
+        raise PasswordChangeRequired(details=[{"session": response.get("Session", "")}])
+    if challenge == SOFTWARE_TOKEN_MFA:
+        # The session lets the user give their authenticator's code (POST /auth/mfa).
+        raise MfaRequired(details=[{"session": response.get("Session", "")}])
     result = response.get("AuthenticationResult")
     if not result:
         raise AuthFailed()
@@ -43,32 +67,74 @@ class CognitoDirectory:
             raise AuthFailed() from error
         except BotoCoreError as error:
             raise ServiceUnavailable(details=[{"cause": type(error).__name__}]) from error
-        if response.get("ChallengeName") == "NEW_PASSWORD_REQUIRED":
-            # The session lets the user choose a password (POST /auth/new-password).
-            raise PasswordChangeRequired(details=[{"session": response.get("Session", "")}])
         return _tokens(response, parameters.get("REFRESH_TOKEN", ""))
+
+    def _call(self, operation: str, **kwargs: Any) -> dict[str, Any]:
+        """A user-level Cognito call (session or access token): a bad session, token or
+        user is AUTH_FAILED, a wrong one-time code MFA_CODE_INVALID."""
+        try:
+            return getattr(self._client, operation)(**kwargs)
+        except ClientError as error:
+            code = error.response["Error"]["Code"]
+            if code in _CODE_MISMATCH:
+                raise MfaCodeInvalid(field="code") from error
+            if code == "InvalidPasswordException":  # only the new-password challenge sends one
+                raise InvalidPassword(field="new_password") from error
+            if code in _AUTH_CODES:
+                raise AuthFailed() from error
+            raise ServiceUnavailable(details=[{"cause": code}]) from error
+        except ParamValidationError as error:  # a session or token Cognito could never have issued
+            raise AuthFailed() from error
+        except BotoCoreError as error:
+            raise ServiceUnavailable(details=[{"cause": type(error).__name__}]) from error
+
+    def answer_mfa(self, username: str, session: str, code: str) -> dict[str, Any]:
+        """Answer the SOFTWARE_TOKEN_MFA challenge of a sign-in; returns tokens."""
+        response = self._call(
+            "respond_to_auth_challenge",
+            ClientId=self._client_id,
+            ChallengeName=SOFTWARE_TOKEN_MFA,
+            Session=session,
+            ChallengeResponses={"USERNAME": username, "SOFTWARE_TOKEN_MFA_CODE": code},
+        )
+        return _tokens(response)
+
+    def begin_totp(self, access_token: str) -> str:
+        """Start TOTP enrolment for the user of ``access_token``: the new shared secret."""
+        return self._call("associate_software_token", AccessToken=access_token)["SecretCode"]
+
+    def finish_totp(self, access_token: str, code: str) -> None:
+        """Check the first code of the new secret, then make TOTP the user's MFA: from
+        now on every sign-in asks for a code."""
+        response = self._call("verify_software_token", AccessToken=access_token, UserCode=code,
+                              FriendlyDeviceName="JVETS authenticator")
+        if response.get("Status") != "SUCCESS":
+            raise MfaCodeInvalid(field="code")
+        self._call("set_user_mfa_preference", AccessToken=access_token,
+                   SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+
+    def enabled_mfas(self, username: str) -> list[str]:
+        """The MFA methods the user has enabled (the pre-token-generation trigger)."""
+        try:
+            user = self._client.admin_get_user(UserPoolId=self._pool, Username=username)
+        except ClientError as error:
+            raise ServiceUnavailable(details=[{"cause": error.response["Error"]["Code"]}]) from error
+        except BotoCoreError as error:
+            raise ServiceUnavailable(details=[{"cause": type(error).__name__}]) from error
+        return list(user.get("UserMFASettingList") or [])
 
     def complete_new_password(self, username: str, session: str, new_password: str) -> dict[str, Any]:
         """Answer the first sign-in's NEW_PASSWORD_REQUIRED challenge; returns tokens."""
         try:
-            response = self._client.respond_to_auth_challenge(
+            response = self._call(
+                "respond_to_auth_challenge",
                 ClientId=self._client_id,
                 ChallengeName="NEW_PASSWORD_REQUIRED",
                 Session=session,
                 ChallengeResponses={"USERNAME": username, "NEW_PASSWORD": new_password},
             )
-        except ClientError as error:
-            code = error.response["Error"]["Code"]
-            if code == "InvalidPasswordException":
-                raise InvalidPassword(field="new_password") from error
-            if code in {"NotAuthorizedException", "UserNotFoundException", "CodeMismatchException",
-                        "ExpiredCodeException", "InvalidParameterException", "ResourceNotFoundException"}:
-                raise AuthFailed() from error
-            raise ServiceUnavailable(details=[{"cause": code}]) from error
-        except ParamValidationError as error:  # a session Cognito could never have issued
+        except MfaCodeInvalid as error:  # no code was asked for: a bad session
             raise AuthFailed() from error
-        except BotoCoreError as error:
-            raise ServiceUnavailable(details=[{"cause": type(error).__name__}]) from error
         return _tokens(response)
 
     def sign_out_everywhere(self, username: str) -> None:

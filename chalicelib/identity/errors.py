@@ -34,6 +34,7 @@ class InvalidToken(Unauthenticated):
         "invalid token": "トークンが正しくありません",
         "not an ID token": "IDトークンではありません",
         "the user has no role or organisation": "利用者に役割または組織が設定されていません",
+        "administrator signed in without MFA": "管理者が多要素認証なしでログインしています",
     }
 
     def __init__(self, reason: str) -> None:
@@ -46,6 +47,33 @@ class PasswordChangeRequired(Unauthenticated):
     code = "PASSWORD_CHANGE_REQUIRED"
     message_en = "You must set a new password before signing in."
     message_ja = "ログインの前に新しいパスワードを設定してください。"
+
+
+class MfaRequired(Unauthenticated):
+    """The password was right; the user must now give the code of their authenticator app.
+    ``details`` carries the session for POST /auth/mfa."""
+
+    code = "MFA_REQUIRED"
+    message_en = "Enter the 6-digit code from your authenticator app."
+    message_ja = "認証アプリに表示される6桁のコードを入力してください。"
+
+
+class MfaSetupRequired(Unauthenticated):
+    """An administrator signed in without a second factor: they must enrol one first.
+    ``details`` carries the secret for the authenticator app and the session for
+    POST /auth/mfa/setup."""
+
+    code = "MFA_SETUP_REQUIRED"
+    message_en = "Administrators must use multi-factor authentication. Register the key in your authenticator app, then enter its code."
+    message_ja = "管理者は多要素認証が必須です。認証アプリに鍵を登録し、表示されるコードを入力してください。"
+
+
+class MfaCodeInvalid(Unauthenticated):
+    """The one-time code is wrong or expired."""
+
+    code = "MFA_CODE_INVALID"
+    message_en = "The code is incorrect or has expired."
+    message_ja = "コードが正しくないか、有効期限が切れています。"
 
 
 class UserExists(JvetsError):

@@ -30,6 +30,8 @@ class Principal:
     role: Role
     org_id: str
     sub: str = ""
+    #: The session passed a TOTP code (always true for an administrator past the verifier).
+    mfa: bool = False
 
     @property
     def is_admin(self) -> bool:
@@ -37,7 +39,8 @@ class Principal:
 
     def to_context(self) -> dict[str, str]:
         """Flat string values: what an API Gateway authorizer may pass on."""
-        return {"username": self.username, "role": self.role.value, "org_id": self.org_id, "sub": self.sub}
+        return {"username": self.username, "role": self.role.value, "org_id": self.org_id, "sub": self.sub,
+                "mfa": "totp" if self.mfa else ""}
 
     @classmethod
     def from_context(cls, context: Mapping[str, Any]) -> "Principal":
@@ -46,4 +49,5 @@ class Principal:
             role=Role(context["role"]),
             org_id=str(context["org_id"]),
             sub=str(context.get("sub", "")),
+            mfa=context.get("mfa") == "totp",
         )

@@ -15,6 +15,7 @@ from typing import Any, Callable
 import jwt
 
 from chalicelib.identity.errors import InvalidToken
+from chalicelib.identity.mfa import has_totp
 from chalicelib.identity.principal import Principal, role_from_groups
 
 JwksFetcher = Callable[[str], dict[str, Any]]
@@ -67,7 +68,10 @@ class TokenVerifier:
             raise InvalidToken(reason="unknown signing key")
         return key
 
-    def verify(self, token: str) -> Principal:
+    def verify(self, token: str, *, admin_needs_mfa: bool = True) -> Principal:
+        """The caller the token names. An administrator's token must carry the MFA
+        claim (``chalicelib.identity.mfa``); only sign-in itself, which then asks the
+        administrator to enrol, looks at such a token with ``admin_needs_mfa=False``."""
         if not token or not token.strip():
             raise InvalidToken(reason="missing token")
         if token.lower().startswith("bearer "):
@@ -106,4 +110,7 @@ class TokenVerifier:
         username = claims.get("cognito:username")
         if role is None or not org_id or not username:
             raise InvalidToken(reason="the user has no role or organisation")
-        return Principal(username=username, role=role, org_id=org_id, sub=claims["sub"])
+        principal = Principal(username=username, role=role, org_id=org_id, sub=claims["sub"], mfa=has_totp(claims))
+        if admin_needs_mfa and principal.is_admin and not principal.mfa:
+            raise InvalidToken(reason="administrator signed in without MFA")
+        return principal

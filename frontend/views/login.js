@@ -1,5 +1,8 @@
-// Sign-in, and the first sign-in's new password (Cognito's NEW_PASSWORD_REQUIRED: the
-// login answers PASSWORD_CHANGE_REQUIRED with a session, POST /auth/new-password uses it).
+// Sign-in, and the steps Cognito may ask for after the password:
+// - the first sign-in's new password (PASSWORD_CHANGE_REQUIRED -> POST /auth/new-password);
+// - the authenticator's code (MFA_REQUIRED -> POST /auth/mfa);
+// - an administrator's enrolment of an authenticator (MFA_SETUP_REQUIRED carries the key
+//   -> POST /auth/mfa/setup with its first code, then a new sign-in with a code).
 // Errors are shown in the chosen language; a notice says why the user is here after an
 // expiry or a logout. Passwords and the challenge session live only in this view's memory.
 
@@ -9,6 +12,12 @@ import { t } from "../i18n.js";
 import { clientError, errorBox, errorSummary, formField, pageHeading } from "../ui.js";
 
 const MIN_PASSWORD = 12;
+const CODE = /^[0-9]{6}$/;
+const TITLES = { login: "login.title", "new-password": "newpw.title", mfa: "mfa.title", "mfa-setup": "mfasetup.title" };
+
+function detail(error, key) {
+  return (error.details || []).find((item) => item && item[key])?.[key] || null;
+}
 
 export function loginView(ctx) {
   const state = {
@@ -18,6 +27,9 @@ export function loginView(ctx) {
     newPassword: "",
     confirmPassword: "",
     challenge: null,
+    code: "",
+    secret: null,
+    otpauth: null,
     busy: false,
     error: null,
     errors: {},
@@ -50,13 +62,75 @@ export function loginView(ctx) {
     try {
       ctx.startSession(await api.login(state.username.trim(), password));
     } catch (error) {
-      const challenge = error.code === "PASSWORD_CHANGE_REQUIRED" ? error.details.find((detail) => detail && detail.session)?.session : null;
-      if (challenge) {
-        Object.assign(state, { mode: "new-password", challenge, busy: false, notice: null, newPassword: "", confirmPassword: "" });
-        ctx.update(view, { focus: "page-title" });
+      if (!nextStep(error)) fail(error, ["username", "password"]);
+    }
+  }
+
+  // The step Cognito asks for next, if the error is one; false otherwise.
+  function nextStep(error) {
+    const mode = { PASSWORD_CHANGE_REQUIRED: "new-password", MFA_REQUIRED: "mfa", MFA_SETUP_REQUIRED: "mfa-setup" }[error.code];
+    const challenge = mode ? detail(error, "session") : null;
+    if (!challenge) return false;
+    Object.assign(state, {
+      mode, challenge, busy: false, notice: null, error: null, errors: {}, newPassword: "", confirmPassword: "", code: "",
+      secret: detail(error, "secret_code"), otpauth: detail(error, "otpauth_uri"),
+    });
+    ctx.update(view, { focus: "page-title" });
+    return true;
+  }
+
+  function checkCode() {
+    state.error = null;
+    state.errors = {};
+    const code = state.code.trim();
+    if (!code) state.errors.code = clientError("validation.required");
+    else if (!CODE.test(code)) state.errors.code = clientError("validation.code");
+    if (Object.keys(state.errors).length) {
+      ctx.update(view, { focus: "error-summary" });
+      return null;
+    }
+    return code;
+  }
+
+  async function giveCode(event) {
+    event.preventDefault();
+    if (state.busy) return;
+    const code = checkCode();
+    if (!code) return;
+    state.busy = true;
+    ctx.update(view);
+    try {
+      const tokens = await api.mfa(state.username.trim(), state.challenge, code);
+      state.challenge = null;
+      ctx.startSession(tokens);
+    } catch (error) {
+      state.code = "";
+      if (error.code === "AUTH_FAILED") {
+        // The session has expired or was used: start again from the password.
+        backToLogin();
+        state.notice = "mfa_expired";
+        ctx.update(view, { focus: "notice" });
         return;
       }
-      fail(error, ["username", "password"]);
+      if (!nextStep(error)) fail(error, ["code"]);
+    }
+  }
+
+  async function enrol(event) {
+    event.preventDefault();
+    if (state.busy) return;
+    const code = checkCode();
+    if (!code) return;
+    state.busy = true;
+    ctx.update(view);
+    try {
+      await api.mfaSetup(state.challenge, code);
+      backToLogin();
+      state.notice = "mfa_enrolled";
+      ctx.update(view, { focus: "notice" });
+    } catch (error) {
+      state.code = "";
+      fail(error, ["code"]);
     }
   }
 
@@ -81,12 +155,15 @@ export function loginView(ctx) {
     } catch (error) {
       state.newPassword = "";
       state.confirmPassword = "";
-      fail(error, ["new_password"]);
+      if (!nextStep(error)) fail(error, ["new_password"]);
     }
   }
 
   function backToLogin() {
-    Object.assign(state, { mode: "login", challenge: null, newPassword: "", confirmPassword: "", error: null, errors: {}, busy: false });
+    Object.assign(state, {
+      mode: "login", challenge: null, newPassword: "", confirmPassword: "", code: "", secret: null, otpauth: null,
+      error: null, errors: {}, busy: false,
+    });
     ctx.update(view, { focus: "page-title" });
   }
 
@@ -151,14 +228,63 @@ export function loginView(ctx) {
     ];
   }
 
+  function codeInput() {
+    return h("input", {
+      id: "code", name: "code", type: "text", inputmode: "numeric", autocomplete: "one-time-code", pattern: "[0-9]{6}",
+      maxlength: 6, value: state.code, required: true,
+      oninput: (event) => { state.code = event.target.value; },
+    });
+  }
+
+  function codeForm(onsubmit, prefix) {
+    return h(
+      "form",
+      { novalidate: true, onsubmit, class: "login-form" },
+      formField({ label: t("mfa.code"), hint: t("mfa.code_hint"), control: codeInput(), error: state.errors.code, field: "code" }),
+      h(
+        "div",
+        { class: "actions" },
+        h("button", { type: "submit", class: "primary", id: `${prefix}-submit`, disabled: state.busy }, state.busy ? t(`${prefix}.busy`) : t(`${prefix}.submit`)),
+        h("button", { type: "button", class: "secondary", id: `${prefix}-cancel`, disabled: state.busy, onclick: backToLogin }, t("newpw.cancel")),
+      ),
+    );
+  }
+
+  function renderMfa() {
+    return [
+      pageHeading(t("mfa.title")),
+      h("p", null, t("mfa.intro")),
+      errorSummary(Object.entries(state.errors).map(([field, error]) => ({ field, error }))),
+      state.error ? errorBox(state.error, { id: "login-error" }) : null,
+      codeForm(giveCode, "mfa"),
+    ];
+  }
+
+  function renderMfaSetup() {
+    return [
+      pageHeading(t("mfasetup.title")),
+      h("p", null, t("mfasetup.intro")),
+      h("ol", { class: "steps-list" },
+        h("li", null, t("mfasetup.step_key"), " ",
+          h("code", { id: "mfa-secret", class: "secret", translate: "no" }, state.secret || ""),
+          state.otpauth ? [" ", h("a", { href: state.otpauth, id: "mfa-link" }, t("mfasetup.link"))] : null),
+        h("li", null, t("mfasetup.step_code"))),
+      errorSummary(Object.entries(state.errors).map(([field, error]) => ({ field, error }))),
+      state.error ? errorBox(state.error, { id: "login-error" }) : null,
+      codeForm(enrol, "mfasetup"),
+    ];
+  }
+
+  const RENDER = { login: renderLogin, "new-password": renderNewPassword, mfa: renderMfa, "mfa-setup": renderMfaSetup };
+
   const view = {
     isLogin: true,
-    title: () => t(state.mode === "login" ? "login.title" : "newpw.title"),
+    title: () => t(TITLES[state.mode]),
     restart() {
-      Object.assign(state, { mode: "login", challenge: null, busy: false, notice: ctx.notice() });
+      Object.assign(state, { mode: "login", challenge: null, code: "", secret: null, otpauth: null, busy: false, notice: ctx.notice() });
     },
     render() {
-      return h("section", { class: "login panel", "data-mode": state.mode }, state.mode === "login" ? renderLogin() : renderNewPassword());
+      return h("section", { class: "login panel", "data-mode": state.mode }, RENDER[state.mode]());
     },
   };
   return view;

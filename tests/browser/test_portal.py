@@ -100,6 +100,45 @@ def test_a_first_sign_in_sets_a_new_password_and_a_refused_one_is_explained(port
     expect(p.page.locator("#page-title")).to_have_text("Balance")
 
 
+def test_an_administrator_enrols_an_authenticator_then_signs_in_with_a_code(portal, stack):
+    from devtools.totp import code
+
+    admin(stack, "create_user", {"username": "portal-admin", "email": "portal-admin@example.jp", "org_id": "moe",
+                                 "role": "admin", "password": "Portal-Admin-2026!"})
+    p = portal()
+    p.open("#/login")
+    p.page.fill("#username", "portal-admin")
+    p.page.fill("#password", "Portal-Admin-2026!")
+    p.page.click("#login-submit")
+    expect(p.page.locator("#page-title")).to_have_text("多要素認証の設定")
+    secret = p.text("#mfa-secret").strip()
+    assert len(secret) >= 8
+    assert p.page.locator("#mfa-link").get_attribute("href").startswith("otpauth://totp/")
+    p.capture("mfa-setup")
+
+    p.page.fill("#code", "12ab")
+    p.page.click("#mfasetup-submit")
+    expect(p.page.locator('[data-error-for="code"]')).to_have_text("6桁の数字で入力してください。")
+    wrong = next(c for c in ("000000", "111111", "222222") if c not in {code(secret, time.time() + d) for d in (-30, 0, 30)})
+    p.page.fill("#code", wrong)
+    p.page.click("#mfasetup-submit")
+    expect(p.page.locator('[data-error-for="code"]')).to_contain_text("MFA_CODE_INVALID")
+    p.page.fill("#code", code(secret))
+    p.page.click("#mfasetup-submit")
+    expect(p.page.locator("#notice")).to_have_text("認証アプリを登録しました。パスワードと確認コードでもう一度ログインしてください。")
+    expect(p.page.locator("#username")).to_have_value("portal-admin")
+
+    p.page.fill("#password", "Portal-Admin-2026!")
+    p.page.click("#login-submit")
+    expect(p.page.locator("#page-title")).to_have_text("確認コードの入力")
+    p.capture("mfa-code")
+    p.set_lang("en")
+    expect(p.page.locator("#page-title")).to_have_text("Enter your code")
+    p.page.fill("#code", code(secret))
+    p.page.click("#mfa-submit")
+    expect(p.page.locator("#header-user")).to_contain_text("portal-admin")
+
+
 def test_the_header_shows_the_organisation_the_user_the_jst_clock_and_the_trading_window(portal, stack):
     p = portal()
     p.login("kanto")

@@ -56,9 +56,23 @@ def stack(tmp_path_factory):
     log.close()
 
 
-def _login(info, username):
+def _totp_code(stack) -> str:
+    """The current code of the demo administrator, as the banner says to get it."""
+    run = subprocess.run([sys.executable, "-m", "devtools.totp"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "JVETS_LOCAL_DIR": str(stack["local"])})
+    assert run.returncode == 0, run.stderr
+    return run.stdout.strip()
+
+
+def _login(stack, username):
+    info = stack["info"]
     user = next(u for u in info["users"] if u["username"] == username)
     response = requests.post(f"{info['api_url']}/auth/login", json={"username": username, "password": user["password"]}, timeout=10)
+    if user["role"] == "admin":  # administrators must give a code
+        assert response.status_code == 401 and response.json()["error"]["code"] == "MFA_REQUIRED", response.text
+        session = response.json()["error"]["details"][0]["session"]
+        response = requests.post(f"{info['api_url']}/auth/mfa", timeout=10,
+                                 json={"username": username, "session": session, "code": _totp_code(stack)})
     assert response.status_code == 200, response.text
     return response.json()["id_token"]
 
@@ -71,7 +85,8 @@ def test_stack_json_lists_the_urls_and_the_demo_logins(stack):
     roles = {u["role"] for u in info["users"]}
     assert roles == {"admin", "verifier", "participant"}
     for user in info["users"]:
-        assert set(user) == {"username", "password", "role", "org_id", "accounts"}
+        # Administrators must use MFA: the demo's is enrolled and its key listed.
+        assert set(user) == {"username", "password", "role", "org_id", "accounts"} | ({"totp_secret"} if user["role"] == "admin" else set())
         for number in user["accounts"]:
             AccountNumber.parse(number)
     account_types = sorted(AccountNumber.parse(n).type for u in info["users"] for n in u["accounts"])
@@ -80,8 +95,13 @@ def test_stack_json_lists_the_urls_and_the_demo_logins(stack):
 
 def test_every_demo_login_works_over_http_and_me_answers(stack):
     info = stack["info"]
+    (administrator,) = [u for u in info["users"] if u["role"] == "admin"]
+    deadline = time.monotonic() + 30
+    while "authenticator key" not in (stack["local"] / "make-run.log").read_text() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert f"authenticator key: {administrator['totp_secret']}" in (stack["local"] / "make-run.log").read_text()
     for user in info["users"]:
-        token = _login(info, user["username"])
+        token = _login(stack, user["username"])
         me = requests.get(f"{info['api_url']}/me", headers={"Authorization": f"Bearer {token}"}, timeout=10)
         assert me.status_code == 200
         assert me.json()["org_id"] == user["org_id"]
@@ -91,7 +111,7 @@ def test_every_demo_login_works_over_http_and_me_answers(stack):
 def test_the_demo_registry_is_alive_with_the_seed_balance_screen(stack):
     info = stack["info"]
     kanto = next(u for u in info["users"] if u["username"] == "kanto")
-    token = _login(info, "kanto")
+    token = _login(stack, "kanto")
     balance = requests.get(f"{info['api_url']}/accounts/{kanto['accounts'][0]}/balance",
                            headers={"Authorization": token}, timeout=10).json()
     assert (balance["balance"], balance["commitment_reserve"], balance["transferable"]) == (1125, 800, 325)
@@ -117,7 +137,7 @@ def test_the_admin_cli_opens_an_account_whose_number_validates(stack):
     assert run.returncode == 0, run.stderr
     number = json.loads(run.stdout)["number"]
     assert AccountNumber.parse(number).type == 121
-    token = _login(stack["info"], "aozora")
+    token = _login(stack, "aozora")
     response = requests.get(f"{stack['info']['api_url']}/accounts/{number}", headers={"Authorization": token}, timeout=10)
     assert response.status_code == 200
 

@@ -17,14 +17,16 @@ from app import app
 from chalicelib.admin.functions import FUNCTIONS
 from tests.conftest import token_from_another_pool
 
-CALLERS = ("none", "holder", "other_org", "verifier", "admin", "other_pool", "expired")
+#: admin_no_mfa: an administrator who has not enrolled an authenticator and took an ID
+#: token straight from Cognito (InitiateAuth with the portal's public client id).
+CALLERS = ("none", "holder", "other_org", "verifier", "admin", "admin_no_mfa", "other_pool", "expired")
 OK, BAD = (200, None), (401, "INVALID_TOKEN")
 NO_TOKEN = (401, None)  # chalice local's gateway answers before our code: {"message": "Unauthorized"}
 
 
 def _row(holder, other_org, verifier, admin, none=NO_TOKEN):
     return {"none": none, "holder": holder, "other_org": other_org, "verifier": verifier, "admin": admin,
-            "other_pool": BAD, "expired": BAD}
+            "admin_no_mfa": BAD, "other_pool": BAD, "expired": BAD}
 
 
 def _public(cell):
@@ -39,6 +41,8 @@ MATRIX = {
     ("POST", "/auth/login"): _public((401, "AUTH_FAILED")),
     ("POST", "/auth/refresh"): _public((401, "AUTH_FAILED")),
     ("POST", "/auth/new-password"): _public((401, "AUTH_FAILED")),
+    ("POST", "/auth/mfa"): _public((401, "AUTH_FAILED")),
+    ("POST", "/auth/mfa/setup"): _public((401, "AUTH_FAILED")),
     ("GET", "/me"): _row(OK, OK, OK, OK),
     ("POST", "/auth/logout"): _row(OK, OK, OK, OK),
     ("GET", "/accounts/{number}"): _row(OK, NOT_FOUND, NOT_FOUND, OK),
@@ -72,6 +76,12 @@ def world(api, demo, local_aws, aws_client):
               "cognito:groups": ["participant"], "custom:org_id": "kanto-steel"}
     key = jwt.PyJWK(load_resource("cognitoidp/resources/jwks-private.json")).key
     tokens["expired"] = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "dummy"})
+    admin("create_user", {"username": "matrix-admin", "email": "matrix-admin@example.jp", "org_id": "moe", "role": "admin",
+                          "password": "Matrix-Admin-2026!"})
+    signed_in = aws_client("cognito-idp").initiate_auth(
+        ClientId=local_aws["USER_POOL_CLIENT_ID"], AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "matrix-admin", "PASSWORD": "Matrix-Admin-2026!"})
+    tokens["admin_no_mfa"] = signed_in["AuthenticationResult"]["IdToken"]
     tokens["other_pool"] = token_from_another_pool(aws_client, "matrix-other", "kanto", "kanto-steel", "participant")
     return {"tokens": tokens, "kanto": kanto, "tx": tx}
 
@@ -84,6 +94,10 @@ def _request(route, world):
         body = {"username": "kanto", "password": "wrong-password-2026"}
     elif route == ("POST", "/auth/new-password"):
         body = {"username": "kanto", "session": "not-a-session-but-long-enough", "new_password": "Takeover-Pass-2026!"}
+    elif route == ("POST", "/auth/mfa"):
+        body = {"username": "admin", "session": "not-a-session-but-long-enough", "code": "123456"}
+    elif route == ("POST", "/auth/mfa/setup"):
+        body = {"session": "not-an-access-token-but-long-enough", "code": "123456"}
     elif route == ("POST", "/auth/refresh"):
         body = {"refresh_token": "not-a-refresh-token"}
     elif route == ("POST", "/transfers"):

@@ -70,7 +70,8 @@ def test_every_route_of_the_app_is_in_the_openapi_document_and_nothing_else(api)
 
 def test_protected_routes_declare_the_token_and_public_ones_do_not(api):
     _, document = api.call("GET", "/openapi.json")
-    public = {("/auth/login", "post"), ("/auth/refresh", "post"), ("/auth/new-password", "post"), ("/health", "get"), ("/openapi.json", "get"), ("/market", "get")}
+    public = {("/auth/login", "post"), ("/auth/refresh", "post"), ("/auth/new-password", "post"),
+              ("/auth/mfa", "post"), ("/auth/mfa/setup", "post"), ("/health", "get"), ("/openapi.json", "get"), ("/market", "get")}
     for path, item in document["paths"].items():
         for method, operation in item.items():
             assert ("security" in operation) == ((path, method) not in public), (path, method)

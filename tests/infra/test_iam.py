@@ -10,6 +10,7 @@ from typing import Any, Iterator
 import pytest
 
 from devtools.package import (
+    INVOKED_BY,
     LambdaFunction,
     PolicyError,
     build_merge_template,
@@ -125,9 +126,16 @@ def test_each_function_has_its_own_role_carrying_its_row(packaged):
     functions = lambda_functions(packaged.stage)
     roles = resources_of_type(template, "AWS::IAM::Role")
     assert set(roles) == {f.role_logical_id for f in functions}
+    attached = {
+        policy["Properties"]["Roles"][0]["Ref"]: policy["Properties"]["PolicyDocument"]["Statement"]
+        for policy in resources_of_type(template, "AWS::IAM::Policy").values()
+    }
+    # Only a function the pool invokes has a policy apart (devtools/package.py INVOKED_BY).
+    assert set(attached) == {f.role_logical_id for f in functions if f.name in INVOKED_BY}
     for function in functions:
         (policy,) = roles[function.role_logical_id]["Properties"]["Policies"]
-        assert policy["PolicyDocument"] == compile_policy(function, policies, template)
+        statements = policy["PolicyDocument"]["Statement"] + attached.get(function.role_logical_id, [])
+        assert statements == compile_policy(function, policies, template)["Statement"]
         assert "ManagedPolicyArns" not in roles[function.role_logical_id]["Properties"]
 
 
@@ -218,3 +226,18 @@ def test_the_audit_is_read_only(packaged):
     audit = rows["functions"]["audit_ledger"]
     actions = {a for group in audit for a in rows["statements"][group]["Action"]}
     assert actions == {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"}
+
+
+def test_only_the_token_trigger_reads_users_and_only_its_own_pool(packaged):
+    """The pre-token-generation trigger reads whether a user has TOTP on (AdminGetUser):
+    read-only, on our pool, and nothing else may."""
+    template = packaged.template()
+    holders = {}
+    for owner, statement in _policy_statements(template):
+        actions = set(_as_list(statement["Action"]))
+        if statement["Effect"] == "Allow" and "cognito-idp:AdminGetUser" in actions:
+            holders[owner] = statement
+    assert set(holders) == {"TokenClaimsRoleUserPoolPolicy"}
+    (statement,) = holders.values()
+    assert statement["Action"] == ["cognito-idp:AdminGetUser"]
+    assert statement["Resource"] == [{"Fn::GetAtt": ["UserPool", "Arn"]}]

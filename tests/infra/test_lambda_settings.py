@@ -13,4 +13,6 @@ def test_function_timeouts_and_memory(template_of, stage):
     assert functions
     assert functions["APIHandler"]["Timeout"] <= 29
     assert functions["AuditLedger"]["Timeout"] == 300
+    # Cognito gives a trigger 5 s; a slower one fails the sign-in.
+    assert functions["TokenClaims"]["Timeout"] == 5
     assert all(props["MemorySize"] >= 512 for props in functions.values())

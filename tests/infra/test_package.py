@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import devtools.package as packaging
-from devtools.package import RUNTIME_PROVIDED, lambda_functions, offline_environment
+from devtools.package import POOL_SETTINGS, RUNTIME_PROVIDED, lambda_functions, offline_environment
 
 from .conftest import resources_of_type
 
@@ -77,15 +78,57 @@ def test_every_function_receives_the_settings_from_the_template(packaged):
         "STAGE": {"Ref": "Stage"},
         "REGISTRY_TABLE": {"Ref": "RegistryTable"},
         "DOCUMENTS_BUCKET": {"Ref": "DocumentsBucket"},
-        "USER_POOL_ID": {"Ref": "UserPool"},
-        "USER_POOL_CLIENT_ID": {"Ref": "UserPoolClient"},
     }
     # Function-level variables (from .chalice/config.json) win over Globals in SAM:
     # none of them may shadow the template's values with something else.
-    for function in resources_of_type(template, "AWS::Serverless::Function").values():
+    functions = resources_of_type(template, "AWS::Serverless::Function")
+    for name, function in functions.items():
         own = function["Properties"].get("Environment", {}).get("Variables", {})
         assert not (set(own) & (set(variables) - {"STAGE"}))
         assert own.get("STAGE", packaged.stage) == packaged.stage
+        # The pool's settings, per function: all but the pool's own trigger (a cycle).
+        pool = {key: own.get(key) for key in POOL_SETTINGS}
+        assert pool == ({key: None for key in POOL_SETTINGS} if name == "TokenClaims" else POOL_SETTINGS), name
+
+
+def test_the_user_pool_invokes_its_token_trigger_without_a_dependency_cycle(packaged):
+    template = packaged.template()
+    resources = template["Resources"]
+    assert resources["UserPool"]["Properties"]["LambdaConfig"] == {"PreTokenGeneration": {"Fn::GetAtt": ["TokenClaims", "Arn"]}}
+    permission = resources["TokenClaimsInvokedByUserPool"]["Properties"]
+    assert permission["Principal"] == "cognito-idp.amazonaws.com"
+    assert permission["SourceArn"] == {"Fn::GetAtt": ["UserPool", "Arn"]}
+    # The trigger's read of the pool is a policy of its own, attached to its role.
+    attached = resources["TokenClaimsRoleUserPoolPolicy"]
+    assert attached["Type"] == "AWS::IAM::Policy"
+    assert attached["Properties"]["Roles"] == [{"Ref": "TokenClaimsRole"}]
+    (statement,) = attached["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Action"] == ["cognito-idp:AdminGetUser"]
+    assert statement["Resource"] == [{"Fn::GetAtt": ["UserPool", "Arn"]}]
+
+    def references(node):
+        if isinstance(node, list):
+            return set().union(*map(references, node)) if node else set()
+        if isinstance(node, dict):
+            found = set()
+            if isinstance(node.get("Ref"), str):
+                found.add(node["Ref"])
+            if "Fn::GetAtt" in node:
+                target = node["Fn::GetAtt"]
+                found.add(target[0] if isinstance(target, list) else target.split(".")[0])
+            if "Fn::Sub" in node:
+                text = node["Fn::Sub"] if isinstance(node["Fn::Sub"], str) else node["Fn::Sub"][0]
+                found |= {name.split(".")[0] for name in re.findall(r"\$\{([^}]+)\}", text)}
+            return found.union(*(references(v) for v in node.values()))
+        return set()
+
+    graph = {name: (references(resource) | set(resource.get("DependsOn") or [])) & set(resources)
+             for name, resource in resources.items()}
+
+    def reaches(start, goal, seen=()):
+        return any(n == goal or (n not in seen and reaches(n, goal, (*seen, n))) for n in graph[start])
+
+    assert not [name for name in ("UserPool", "TokenClaims", "TokenClaimsRole") if reaches(name, name)]
 
 
 def test_the_schedules_come_from_chalice_once_each(packaged):

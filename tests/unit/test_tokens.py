@@ -153,3 +153,32 @@ def test_an_unreachable_jwks_refuses_rather_than_fails():
 def test_the_least_powerful_role_wins_when_a_user_is_in_several_groups(verifier):
     principal = verifier.verify(_token(_claims(**{"cognito:groups": ["admin", "participant"]})))
     assert principal.role is Role.PARTICIPANT
+
+
+# --- administrators and MFA ------------------------------------------------------------
+
+ADMIN = {"cognito:username": "admin", "cognito:groups": ["admin"], "custom:org_id": "moe"}
+
+
+@pytest.mark.parametrize("mfa", [None, "", "sms", "TOTP", True])
+def test_an_administrators_token_without_the_totp_claim_is_refused(verifier, mfa):
+    with pytest.raises(InvalidToken) as refused:
+        verifier.verify(_token(_claims(**ADMIN, **{"jvets:mfa": mfa})))
+    assert refused.value.params["reason"] == "administrator signed in without MFA"
+    assert refused.value.message_ja_text.startswith("セッションが無効です（管理者が多要素認証なしで")
+
+
+def test_an_administrators_token_with_the_totp_claim_is_accepted(verifier):
+    principal = verifier.verify(_token(_claims(**ADMIN, **{"jvets:mfa": "totp"})))
+    assert (principal.role, principal.mfa) == (Role.ADMIN, True)
+    assert principal.to_context()["mfa"] == "totp"
+
+
+def test_sign_in_may_look_at_an_unenrolled_administrator_to_ask_for_enrolment(verifier):
+    principal = verifier.verify(_token(_claims(**ADMIN)), admin_needs_mfa=False)
+    assert (principal.role, principal.mfa) == (Role.ADMIN, False)
+
+
+def test_participants_need_no_mfa_claim(verifier):
+    assert verifier.verify(_token(_claims())).mfa is False
+    assert verifier.verify(_token(_claims(**{"jvets:mfa": "totp"}))).mfa is True
