@@ -48,7 +48,7 @@ __all__ = [
     "LambdaFunction",
     "Package",
     "INVOKED_BY",
-    "POOL_SETTINGS",
+    "RESOURCE_SETTINGS",
     "PolicyError",
     "build_merge_template",
     "compile_policy",
@@ -57,6 +57,7 @@ __all__ = [
     "load_policies",
     "offline_environment",
     "package",
+    "resource_settings",
     "specialise",
     "strip_runtime_provided",
 ]
@@ -92,9 +93,23 @@ _TYPES = {
 #: statements on it are attached with a separate ``AWS::IAM::Policy`` (the role cannot
 #: name the pool: pool -> function -> role -> pool would be a cycle), and they get no
 #: environment variable naming it (the trigger takes the pool from its event).
-INVOKED_BY = {"token_claims": "UserPool"}
-#: Settings every other function gets from the template (SAM merges them with Globals).
-POOL_SETTINGS = {"USER_POOL_ID": {"Ref": "UserPool"}, "USER_POOL_CLIENT_ID": {"Ref": "UserPoolClient"}}
+INVOKED_BY = {"token_claims": "UserPool", "document_arrived": "DocumentsBucket"}
+#: Settings naming a resource, per function (SAM merges them with Globals). A function
+#: that a resource invokes gets none of them: naming its own invoker is a cycle, and
+#: naming another invoker can close one through that invoker's function (the pool's
+#: trigger naming the bucket, whose function names the pool). Such functions read what
+#: they need from their event.
+RESOURCE_SETTINGS = {
+    "DOCUMENTS_BUCKET": ("DocumentsBucket", {"Ref": "DocumentsBucket"}),
+    "USER_POOL_ID": ("UserPool", {"Ref": "UserPool"}),
+    "USER_POOL_CLIENT_ID": ("UserPool", {"Ref": "UserPoolClient"}),
+}
+
+
+def resource_settings(function_name: str) -> dict[str, Any]:
+    if function_name in INVOKED_BY:
+        return {}
+    return {name: value for name, (_, value) in RESOURCE_SETTINGS.items()}
 
 
 class PolicyError(ValueError):
@@ -449,9 +464,10 @@ def build_merge_template(stage: str, functions: list[LambdaFunction],
             },
         }
         invoker = INVOKED_BY.get(function.name)
-        properties: dict[str, Any] = {"FunctionName": {"Fn::Sub": function.function_name}}
-        if invoker is None:
-            properties["Environment"] = {"Variables": dict(POOL_SETTINGS)}
+        properties: dict[str, Any] = {
+            "FunctionName": {"Fn::Sub": function.function_name},
+            "Environment": {"Variables": resource_settings(function.name)},
+        }
         resources[function.logical_id] = {"DependsOn": [log_group], "Properties": properties}
         document = compile_policy(function, policies, template)
         inline, attached = _split_by_invoker(document, invoker)

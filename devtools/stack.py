@@ -144,6 +144,7 @@ class Stack:
     portal: http.server.ThreadingHTTPServer | None = None
     info: dict[str, Any] = field(default_factory=dict)
     scheduler: WindowScheduler | None = None
+    documents: Any = None
 
     def start(self) -> dict[str, Any]:
         from devtools import demo
@@ -158,6 +159,12 @@ class Stack:
         use_environment(environment)
         users = demo.load()
         self.scheduler = WindowScheduler().start()
+        # The documents bucket's notification: every upload is checked as in AWS.
+        from chalicelib.documents.domain import UPLOAD_PREFIX
+        from chalicelib.documents.triggers import document_arrived
+        from devtools.s3_events import ObjectCreatedEvents
+
+        self.documents = ObjectCreatedEvents(environment["DOCUMENTS_BUCKET"], UPLOAD_PREFIX, document_arrived).start()
         api_url = f"http://127.0.0.1:{self.api_port}"
         portal_url = f"http://127.0.0.1:{self.portal_port}"
         self.api = subprocess.Popen(
@@ -195,6 +202,8 @@ class Stack:
     def stop(self) -> None:
         if self.scheduler is not None:
             self.scheduler.stop()
+        if self.documents is not None:
+            self.documents.stop()
         if self.api is not None and self.api.poll() is None:
             try:
                 os.killpg(self.api.pid, signal.SIGTERM)

@@ -58,6 +58,7 @@ export const session = {
   start(tokens, previous = null) {
     const value = {
       idToken: tokens.id_token,
+      accessToken: tokens.access_token || previous?.accessToken || null,
       refreshToken: tokens.refresh_token || previous?.refreshToken || null,
       expiresAt: Date.now() + Number(tokens.expires_in || 0) * 1000,
       user: tokens.user || previous?.user || null,
@@ -141,7 +142,7 @@ export const api = {
   newPassword: (username, challenge, newPassword) =>
     request("POST", "/auth/new-password", { body: { username, session: challenge, new_password: newPassword }, auth: false }),
   refresh: (refreshToken) => request("POST", "/auth/refresh", { body: { refresh_token: refreshToken }, auth: false }),
-  logout: () => request("POST", "/auth/logout", { body: {} }),
+  logout: (accessToken) => request("POST", "/auth/logout", { body: { access_token: accessToken } }),
   me: () => request("GET", "/me"),
   market: () => request("GET", "/market", { auth: false }),
   holder: (account) => request("GET", `/accounts/${encodeURIComponent(account)}/holder`),

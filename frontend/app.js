@@ -201,8 +201,10 @@ function endSession(reason) {
 }
 
 function logout() {
-  // Revoke the refresh tokens server-side; the page signs out whatever the answer.
-  api.logout().catch(() => {});
+  // Revoke the refresh tokens (Cognito, with the user's own access token); the page
+  // signs out whatever the answer.
+  const current = session.get();
+  if (current?.accessToken) api.logout(current.accessToken).catch(() => {});
   endSession("logged_out");
 }
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from chalicelib import container
 from chalicelib.api.routing import ApiBlueprint
+from chalicelib.errors import Forbidden
 from chalicelib.identity import service
 from chalicelib.identity.errors import (
     AuthFailed,
@@ -19,7 +20,7 @@ from chalicelib.identity.errors import (
 from chalicelib.identity.principal import Principal
 
 if TYPE_CHECKING:
-    from chalicelib.api.schemas import LoginRequest, MfaRequest, MfaSetupRequest, NewPasswordRequest, RefreshRequest
+    from chalicelib.api.schemas import LoginRequest, LogoutRequest, MfaRequest, MfaSetupRequest, NewPasswordRequest, RefreshRequest
 
 api = ApiBlueprint(__name__, "identity")
 
@@ -109,11 +110,13 @@ def refresh(body: RefreshRequest) -> dict:
 @api.route(
     "/auth/logout",
     "POST",
-    summary="Sign out everywhere: revoke the caller's refresh tokens",
+    summary="Sign out everywhere: revoke the caller's refresh tokens (with the caller's own access token)",
+    body="LogoutRequest",
     response="SignedOut",
+    errors_=(AuthFailed, Forbidden),
 )
-def logout(principal: Principal) -> dict:
-    container.directory().sign_out_everywhere(principal.username)
+def logout(principal: Principal, body: LogoutRequest) -> dict:
+    container.directory().sign_out_everywhere(body.access_token, principal.username)
     return {"signed_out": True}
 
 

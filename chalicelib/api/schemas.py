@@ -91,6 +91,10 @@ class TokenResponse(ResponseModel):
     user: UserInfo
 
 
+class LogoutRequest(RequestModel):
+    access_token: Annotated[str, Field(min_length=20, max_length=8192, description="The caller's access token from sign-in")]
+
+
 class SignedOut(ResponseModel):
     signed_out: Literal[True]
 
@@ -287,3 +291,53 @@ class Market(ResponseModel):
     opens_at: str | None
     closes_at: str | None
     next_open: str | None
+
+
+# --- documents ------------------------------------------------------------------------
+
+DocumentKindName = Literal["evidence", "performance_sheet", "calculation_report"]
+DocumentId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
+
+
+class DocumentRequest(RequestModel):
+    kind: DocumentKindName
+    filename: Annotated[str, Field(min_length=1, max_length=200, examples=["電力請求書_2026-04.pdf"])]
+    content_type: Annotated[str, Field(min_length=1, max_length=100, examples=["application/pdf"])]
+    size: Annotated[int, Field(ge=1, le=1_073_741_824, description="The file's exact size in bytes")]
+
+
+class DocumentReason(ResponseModel):
+    code: str
+    message: str
+    message_ja: str
+
+
+class DownloadLink(ResponseModel):
+    url: str
+    expires_in: int
+
+
+class DocumentView(ResponseModel):
+    id: str
+    org_id: str
+    kind: DocumentKindName
+    filename: str
+    content_type: str
+    size: int
+    status: Literal["awaiting_upload", "accepted", "rejected"]
+    created_at: str
+    created_by: str
+    received_at: str | None
+    reasons: list[DocumentReason]
+    download: DownloadLink | None = None
+
+
+class UploadForm(ResponseModel):
+    url: str
+    fields: dict[str, str]
+    expires_in: int
+
+
+class DocumentUpload(ResponseModel):
+    document: DocumentView
+    upload: UploadForm

@@ -538,10 +538,16 @@ def test_the_language_choice_persists_across_reloads_and_html_lang_follows(porta
     assert p.lang() == "ja"
 
 
-def test_logout_returns_to_the_login_page_and_the_screens_are_closed_afterwards(portal):
+def test_logout_returns_to_the_login_page_and_the_screens_are_closed_afterwards(portal, stack):
     p = portal()
     p.login("kanto")
-    p.page.click("#logout")
+    refresh_token = session_json(p)["refreshToken"]
+    with p.page.expect_response(lambda r: r.url.endswith("/auth/logout")) as logged_out:
+        p.page.click("#logout")
+    assert logged_out.value.status == 200
+    # The refresh token was revoked in Cognito, not only forgotten by the page.
+    refreshed = requests.post(f"{stack['info']['api_url']}/auth/refresh", json={"refresh_token": refresh_token}, timeout=10)
+    assert (refreshed.status_code, refreshed.json()["error"]["code"]) == (401, "AUTH_FAILED")
     expect(p.page.locator("#page-title")).to_have_text("ログイン")
     expect(p.page.locator("#notice")).to_have_text("ログアウトしました。")
     assert session_json(p) is None

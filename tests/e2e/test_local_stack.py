@@ -149,6 +149,40 @@ def test_the_admin_cli_exits_non_zero_with_the_error_json(stack):
     assert json.loads(run.stdout)["error"]["code"] == "ORGANISATION_NOT_FOUND"
 
 
+def test_an_upload_is_checked_on_arrival_as_the_bucket_notification_does_in_aws(stack):
+    """The stack delivers S3's ObjectCreated events to document_arrived: a participant's
+    announced PDF is accepted, a file that is not what was announced is deleted."""
+    info = stack["info"]
+    headers = {"Authorization": f"Bearer {_login(stack, 'kanto')}"}
+    pdf = b"%PDF-1.7\n" + b"0" * 500 + b"\n%%EOF\n"
+
+    def announce_and_upload(content: bytes) -> str:
+        announced = requests.post(f"{info['api_url']}/documents", headers=headers, timeout=10, json={
+            "kind": "evidence", "filename": "請求書.pdf", "content_type": "application/pdf", "size": len(pdf)})
+        assert announced.status_code == 201, announced.text
+        form = announced.json()["upload"]
+        posted = requests.post(form["url"], data=form["fields"], files={"file": ("請求書.pdf", content)}, timeout=10)
+        assert posted.status_code == 204, posted.text
+        return announced.json()["document"]["id"]
+
+    def settled(document_id: str) -> dict:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            seen = requests.get(f"{info['api_url']}/documents/{document_id}", headers=headers, timeout=10).json()
+            if seen["status"] != "awaiting_upload":
+                return seen
+            time.sleep(0.2)
+        raise AssertionError(f"document {document_id} was never checked")
+
+    accepted = settled(announce_and_upload(pdf))
+    assert accepted["status"] == "accepted"
+    assert requests.get(accepted["download"]["url"], timeout=10).content == pdf
+
+    refused = settled(announce_and_upload(b"<html>" + b" " * (len(pdf) - 6)))
+    assert refused["status"] == "rejected"
+    assert [r["code"] for r in refused["reasons"]] == ["signature_mismatch"]
+
+
 def test_a_second_make_run_says_the_stack_is_running_instead_of_crashing(stack):
     run = subprocess.run(["make", "--no-print-directory", "run"], cwd=ROOT, env=stack["environment"],
                          capture_output=True, text=True, timeout=60)
@@ -180,3 +214,4 @@ def test_sigterm_stops_the_stack_too(tmp_path):
     assert process.wait(timeout=30) == 0
     for port in ports.values():
         assert _port_is_free(port), port
+

@@ -44,7 +44,8 @@ MATRIX = {
     ("POST", "/auth/mfa"): _public((401, "AUTH_FAILED")),
     ("POST", "/auth/mfa/setup"): _public((401, "AUTH_FAILED")),
     ("GET", "/me"): _row(OK, OK, OK, OK),
-    ("POST", "/auth/logout"): _row(OK, OK, OK, OK),
+    # With a made-up access token: the caller passes, Cognito refuses the token.
+    ("POST", "/auth/logout"): _row((401, "AUTH_FAILED"), (401, "AUTH_FAILED"), (401, "AUTH_FAILED"), (401, "AUTH_FAILED")),
     ("GET", "/accounts/{number}"): _row(OK, NOT_FOUND, NOT_FOUND, OK),
     ("GET", "/accounts/{number}/balance"): _row(OK, NOT_FOUND, NOT_FOUND, OK),
     # The holder's name of any account is what a sender sees before confirming a transfer.
@@ -53,6 +54,9 @@ MATRIX = {
     ("GET", "/transactions/{transaction_id}"): _row(OK, (404, "TRANSACTION_NOT_FOUND"), (404, "TRANSACTION_NOT_FOUND"), OK),
     ("POST", "/transfers"): _row((201, None), NOT_FOUND, NOT_FOUND, NOT_FOUND),
     ("POST", "/retirements"): _row((201, None), NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    # Participants announce their own organisation's documents; the document is theirs.
+    ("POST", "/documents"): _row((201, None), (201, None), (403, "FORBIDDEN"), (403, "FORBIDDEN")),
+    ("GET", "/documents/{document_id}"): _row(OK, (404, "DOCUMENT_NOT_FOUND"), (404, "DOCUMENT_NOT_FOUND"), OK),
 }
 
 
@@ -83,12 +87,15 @@ def world(api, demo, local_aws, aws_client):
         AuthParameters={"USERNAME": "matrix-admin", "PASSWORD": "Matrix-Admin-2026!"})
     tokens["admin_no_mfa"] = signed_in["AuthenticationResult"]["IdToken"]
     tokens["other_pool"] = token_from_another_pool(aws_client, "matrix-other", "kanto", "kanto-steel", "participant")
-    return {"tokens": tokens, "kanto": kanto, "tx": tx}
+    document = api.call("POST", "/documents", {"kind": "evidence", "filename": "bill.pdf", "content_type": "application/pdf",
+                                                "size": 1000}, token=tokens["holder"])[1]["document"]["id"]
+    return {"tokens": tokens, "kanto": kanto, "tx": tx, "document": document}
 
 
 def _request(route, world):
     method, path = route
-    concrete = path.replace("{number}", world["kanto"]).replace("{transaction_id}", world["tx"])
+    concrete = (path.replace("{number}", world["kanto"]).replace("{transaction_id}", world["tx"])
+                .replace("{document_id}", world["document"]))
     body, headers = None, {}
     if route == ("POST", "/auth/login"):
         body = {"username": "kanto", "password": "wrong-password-2026"}
@@ -102,6 +109,10 @@ def _request(route, world):
         body = {"refresh_token": "not-a-refresh-token"}
     elif route == ("POST", "/transfers"):
         body = {"from_account": world["kanto"], "to_account": "JP-121-1-0-47", "lines": [{"unit_type": "JPA", "amount": 1}]}
+    elif route == ("POST", "/auth/logout"):
+        body = {"access_token": "not-an-access-token-but-long-enough"}
+    elif route == ("POST", "/documents"):
+        body = {"kind": "evidence", "filename": "bill.pdf", "content_type": "application/pdf", "size": 1000}
     elif route == ("POST", "/retirements"):
         body = {"account": world["kanto"], "compliance_period": "01", "lines": [{"unit_type": "JPA", "amount": 1}]}
     if method == "POST":

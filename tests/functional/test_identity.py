@@ -149,7 +149,14 @@ def test_logout_revokes_the_refresh_tokens_of_the_caller(api, demo):
     minato = demo["minato"]
     _, login = api.call("POST", "/auth/login", {"username": "minato", "password": minato["password"]})
     assert api.call("POST", "/auth/refresh", {"refresh_token": login["refresh_token"]})[0] == 200
-    status, body = api.call("POST", "/auth/logout", {}, token=login["id_token"])
+    # Someone else's access token signs nobody out.
+    _, other = api.call("POST", "/auth/login", {"username": "kanto", "password": demo["kanto"]["password"]})
+    status, body = api.call("POST", "/auth/logout", {"access_token": other["access_token"]}, token=login["id_token"])
+    assert (status, body["error"]["code"]) == (403, "FORBIDDEN")
+    assert api.call("POST", "/auth/refresh", {"refresh_token": other["refresh_token"]})[0] == 200
+    status, body = api.call("POST", "/auth/logout", {"access_token": "not-an-access-token-at-all"}, token=login["id_token"])
+    assert (status, body["error"]["code"]) == (401, "AUTH_FAILED")
+    status, body = api.call("POST", "/auth/logout", {"access_token": login["access_token"]}, token=login["id_token"])
     assert (status, body) == (200, {"signed_out": True})
     status, body = api.call("POST", "/auth/refresh", {"refresh_token": login["refresh_token"]})
     assert (status, body["error"]["code"]) == (401, "AUTH_FAILED")
@@ -157,4 +164,4 @@ def test_logout_revokes_the_refresh_tokens_of_the_caller(api, demo):
 
 
 def test_logout_needs_a_token(api):
-    assert api.call("POST", "/auth/logout", {})[0] == 401
+    assert api.call("POST", "/auth/logout", {"access_token": "x" * 40})[0] == 401

@@ -215,10 +215,14 @@ def test_the_api_handler_gets_exactly_the_registry_actions_it_uses(packaged):
     # TransactWriteItems is authorised through the item actions inside it.
     assert actions == {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem",
                        "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem", "dynamodb:BatchGetItem"}
-    assert not any(a.startswith("s3:") for s in policy["PolicyDocument"]["Statement"] for a in s["Action"])
-    # Logout is its only Cognito administrator action (sign-in and refresh need none).
+    # S3: it signs presigned uploads and downloads, so it holds exactly what they need,
+    # on uploads/ only.
+    s3 = [s for s in policy["PolicyDocument"]["Statement"] if any(a.startswith("s3:") for a in s["Action"])]
+    assert {a for s in s3 for a in s["Action"]} == {"s3:PutObject", "s3:GetObject", "s3:GetObjectVersion"}
+    assert all(s["Resource"] == [{"Fn::Sub": "${DocumentsBucket.Arn}/uploads/*"}] for s in s3)
+    # No Cognito right at all: sign-in, MFA, refresh and sign-out use the user's own tokens.
     cognito = {a for s in policy["PolicyDocument"]["Statement"] for a in s["Action"] if a.startswith("cognito-idp:")}
-    assert cognito == {"cognito-idp:AdminUserGlobalSignOut"}
+    assert cognito == set()
 
 
 def test_the_audit_is_read_only(packaged):
@@ -241,3 +245,17 @@ def test_only_the_token_trigger_reads_users_and_only_its_own_pool(packaged):
     (statement,) = holders.values()
     assert statement["Action"] == ["cognito-idp:AdminGetUser"]
     assert statement["Resource"] == [{"Fn::GetAtt": ["UserPool", "Arn"]}]
+
+
+def test_the_arrival_check_reads_and_deletes_uploads_only_and_settles_documents(packaged):
+    template = packaged.template()
+    resources = template["Resources"]
+    (inline,) = resources["DocumentArrivedRole"]["Properties"]["Policies"]
+    attached = resources["DocumentArrivedRoleDocumentsBucketPolicy"]["Properties"]
+    assert attached["Roles"] == [{"Ref": "DocumentArrivedRole"}]
+    statements = inline["PolicyDocument"]["Statement"] + attached["PolicyDocument"]["Statement"]
+    actions = {a for s in statements for a in s["Action"]}
+    assert actions == {"logs:CreateLogStream", "logs:PutLogEvents", "dynamodb:GetItem", "dynamodb:UpdateItem",
+                       "s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject", "s3:DeleteObjectVersion"}
+    for statement in attached["PolicyDocument"]["Statement"]:
+        assert statement["Resource"] == [{"Fn::Sub": "${DocumentsBucket.Arn}/uploads/*"}]

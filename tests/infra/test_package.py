@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import devtools.package as packaging
-from devtools.package import POOL_SETTINGS, RUNTIME_PROVIDED, lambda_functions, offline_environment
+from devtools.package import INVOKED_BY, RESOURCE_SETTINGS, RUNTIME_PROVIDED, lambda_functions, offline_environment
 
 from .conftest import resources_of_type
 
@@ -77,7 +77,6 @@ def test_every_function_receives_the_settings_from_the_template(packaged):
     assert variables == {
         "STAGE": {"Ref": "Stage"},
         "REGISTRY_TABLE": {"Ref": "RegistryTable"},
-        "DOCUMENTS_BUCKET": {"Ref": "DocumentsBucket"},
     }
     # Function-level variables (from .chalice/config.json) win over Globals in SAM:
     # none of them may shadow the template's values with something else.
@@ -86,12 +85,14 @@ def test_every_function_receives_the_settings_from_the_template(packaged):
         own = function["Properties"].get("Environment", {}).get("Variables", {})
         assert not (set(own) & (set(variables) - {"STAGE"}))
         assert own.get("STAGE", packaged.stage) == packaged.stage
-        # The pool's settings, per function: all but the pool's own trigger (a cycle).
-        pool = {key: own.get(key) for key in POOL_SETTINGS}
-        assert pool == ({key: None for key in POOL_SETTINGS} if name == "TokenClaims" else POOL_SETTINGS), name
+        # The resources' names, per function: none for a function a resource invokes (cycles).
+        invoked = name in {"TokenClaims", "DocumentArrived"}
+        expected = {} if invoked else {key: value for key, (_, value) in RESOURCE_SETTINGS.items()}
+        assert {key: own[key] for key in RESOURCE_SETTINGS if key in own} == expected, name
+    assert set(INVOKED_BY) == {"token_claims", "document_arrived"}
 
 
-def test_the_user_pool_invokes_its_token_trigger_without_a_dependency_cycle(packaged):
+def test_the_user_pool_and_the_documents_bucket_invoke_their_functions_without_a_dependency_cycle(packaged):
     template = packaged.template()
     resources = template["Resources"]
     assert resources["UserPool"]["Properties"]["LambdaConfig"] == {"PreTokenGeneration": {"Fn::GetAtt": ["TokenClaims", "Arn"]}}
@@ -128,7 +129,18 @@ def test_the_user_pool_invokes_its_token_trigger_without_a_dependency_cycle(pack
     def reaches(start, goal, seen=()):
         return any(n == goal or (n not in seen and reaches(n, goal, (*seen, n))) for n in graph[start])
 
-    assert not [name for name in ("UserPool", "TokenClaims", "TokenClaimsRole") if reaches(name, name)]
+    assert not [name for name in graph if reaches(name, name)]
+
+    # Every object created under uploads/ reaches the arrival check, which S3 may invoke.
+    bucket = resources["DocumentsBucket"]
+    (notification,) = bucket["Properties"]["NotificationConfiguration"]["LambdaConfigurations"]
+    assert notification == {"Event": "s3:ObjectCreated:*", "Function": {"Fn::GetAtt": ["DocumentArrived", "Arn"]},
+                            "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": "uploads/"}]}}}
+    assert bucket["DependsOn"] == "DocumentArrivedInvokedByBucket"
+    permission = resources["DocumentArrivedInvokedByBucket"]["Properties"]
+    assert permission["Principal"] == "s3.amazonaws.com"
+    # The bucket's own name (it cannot be referenced: the bucket depends on the permission).
+    assert permission["SourceArn"] == {"Fn::Sub": "arn:${AWS::Partition}:s3:::" + bucket["Properties"]["BucketName"]["Fn::Sub"]}
 
 
 def test_the_schedules_come_from_chalice_once_each(packaged):

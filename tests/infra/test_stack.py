@@ -49,15 +49,16 @@ def test_the_documents_bucket_is_private_encrypted_versioned_and_cleans_uploads(
     assert any(r["Status"] == "Enabled" and r["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] >= 1
                for r in rules)
     assert bucket["DeletionPolicy"] == "Retain"
-    # No notification yet: the document-arrival function comes with a later issue.
-    assert "NotificationConfiguration" not in properties
+    # Every new object under uploads/ goes to the arrival check (test_package.py has the details).
+    (notification,) = properties["NotificationConfiguration"]["LambdaConfigurations"]
+    assert notification["Function"] == {"Fn::GetAtt": ["DocumentArrived", "Arn"]}
 
 
 def test_the_documents_bucket_allows_cors_from_the_portal_only(packaged):
     (rule,) = packaged.template()["Resources"]["DocumentsBucket"]["Properties"]["CorsConfiguration"]["CorsRules"]
     assert rule["AllowedOrigins"] == [{"Fn::Sub": "https://${PortalDistribution.DomainName}"}]
     assert "*" not in json.dumps(rule["AllowedOrigins"])
-    assert set(rule["AllowedMethods"]) <= {"GET", "PUT", "HEAD"}
+    assert set(rule["AllowedMethods"]) == {"GET", "POST", "HEAD"}  # POST: the presigned upload form
 
 
 def test_both_buckets_refuse_plain_http(packaged):

@@ -1,0 +1,116 @@
+"""Document use cases: announce an upload, look at a document, check what arrived."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+from urllib.parse import unquote_plus
+
+from chalicelib.clock import iso_now
+from chalicelib.documents.domain import (
+    DOWNLOAD_SECONDS,
+    UPLOAD_PREFIX,
+    UPLOAD_SECONDS,
+    WAIT_SECONDS,
+    Arrival,
+    Document,
+    DocumentKind,
+    DocumentNotFound,
+    DocumentStatus,
+    arrival_problems,
+    check_announcement,
+    parse_key,
+)
+from chalicelib.identity.principal import Principal
+
+if TYPE_CHECKING:
+    from chalicelib.documents.adapters import DocumentStore, ObjectStore
+
+
+def announce(principal: Principal, kind: str, filename: str, content_type: str, size: int, *,
+             documents: DocumentStore, objects: ObjectStore, clock: Callable[[], float] = time.time) -> dict[str, Any]:
+    """A participant announces a document of their organisation; the answer holds the
+    presigned POST that uploads exactly that file."""
+    document_kind = DocumentKind(kind)
+    _, name = check_announcement(document_kind, filename, content_type, size)
+    now = clock()
+    document = Document(
+        document_id=uuid.uuid4().hex,
+        org_id=principal.org_id,
+        kind=document_kind,
+        filename=name,
+        content_type=content_type,
+        size=size,
+        status=DocumentStatus.AWAITING_UPLOAD,
+        created_at=iso_now(),
+        created_by=principal.username,
+        expires_at=int(now) + WAIT_SECONDS,
+    )
+    documents.create(document)
+    form = objects.upload_form(document.key, content_type, size, UPLOAD_SECONDS)
+    return {
+        "document": document.view(),
+        "upload": {"url": form["url"], "fields": form["fields"], "expires_in": UPLOAD_SECONDS},
+    }
+
+
+def view(principal: Principal, document_id: str, *, documents: DocumentStore, objects: ObjectStore) -> dict[str, Any]:
+    """The document for its organisation's users and the administrators (anyone else
+    gets the same 404 as for a missing one), with a download link once accepted."""
+    document = documents.get(document_id)
+    if document is None or not (principal.is_admin or principal.org_id == document.org_id):
+        raise DocumentNotFound(document_id=document_id)
+    body = document.view()
+    body["download"] = None
+    if document.status is DocumentStatus.ACCEPTED:
+        body["download"] = {
+            "url": objects.download_url(document.key, document.version_id, document.filename,
+                                        document.content_type, DOWNLOAD_SECONDS),
+            "expires_in": DOWNLOAD_SECONDS,
+        }
+    return body
+
+
+def arrived(records: Iterable[dict[str, Any]], *, documents: DocumentStore, objects: ObjectStore) -> list[dict[str, Any]]:
+    """Check every object S3 reports as created (an S3 event's records). Each outcome is
+    one of: accepted, rejected (the object deleted, the reasons kept on the document),
+    deleted (no document waits for it), gone (already deleted), ignored (not ours)."""
+    return [_arrived(record, documents, objects) for record in records]
+
+
+def _arrived(record: dict[str, Any], documents: DocumentStore, objects: ObjectStore) -> dict[str, Any]:
+    s3 = record.get("s3") or {}
+    key = unquote_plus((s3.get("object") or {}).get("key", ""))  # S3 events URL-encode keys
+    version_id = (s3.get("object") or {}).get("versionId")
+    outcome = {"key": key, "version_id": version_id}
+    if not str(record.get("eventName", "")).startswith("ObjectCreated:") or not key.startswith(UPLOAD_PREFIX):
+        return {**outcome, "outcome": "ignored"}
+    parsed = parse_key(key)
+    document = documents.get(parsed[1]) if parsed else None
+    if document is None or document.org_id != parsed[0] or document.key != key:
+        objects.delete(key, version_id)
+        return {**outcome, "outcome": "deleted", "reasons": ["unexpected"]}
+    if document.status is DocumentStatus.ACCEPTED and version_id is not None and version_id == document.version_id:
+        return {**outcome, "outcome": "accepted", "document_id": document.document_id}  # the event again
+    inspected = objects.inspect(key, version_id)
+    if inspected is None:
+        return {**outcome, "outcome": "gone", "document_id": document.document_id}
+    size, content_type, first_bytes = inspected
+    problems = arrival_problems(document, Arrival(key, version_id, size, content_type, first_bytes))
+    if problems == ["not_awaiting"]:
+        # A second object at a settled document's key: the document stays as it is.
+        objects.delete(key, version_id)
+        return {**outcome, "outcome": "deleted", "document_id": document.document_id, "reasons": problems}
+    status = DocumentStatus.REJECTED if problems else DocumentStatus.ACCEPTED
+    settled = documents.settle(document, status, received_at=iso_now(), version_id=version_id, reasons=problems)
+    if not settled:  # another delivery settled it first: this object is not the document
+        current = documents.get(document.document_id)
+        if current is not None and current.version_id == version_id and current.status is DocumentStatus.ACCEPTED:
+            return {**outcome, "outcome": "accepted", "document_id": document.document_id}
+        objects.delete(key, version_id)
+        return {**outcome, "outcome": "deleted", "document_id": document.document_id, "reasons": ["not_awaiting"]}
+    if problems:
+        objects.delete(key, version_id)
+        return {**outcome, "outcome": "rejected", "document_id": document.document_id, "reasons": problems}
+    return {**outcome, "outcome": "accepted", "document_id": document.document_id}

@@ -1,0 +1,30 @@
+"""``document_arrived``: the documents bucket notifies it of every object created under
+``uploads/`` (declared in ``infra/cloud.yaml``: Chalice cannot package ``on_s3_event``).
+Locally the stack delivers the same events (``devtools/stack.py``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib import container
+from chalicelib.observability import logger
+
+blueprint = Blueprint(__name__)
+
+
+@blueprint.lambda_function(name="document_arrived")
+def document_arrived(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    from chalicelib.documents.service import arrived
+
+    outcomes = []
+    records = event.get("Records") or []
+    # The bucket comes from the event: this function cannot have the bucket's name in
+    # its environment (the bucket names the function, a cycle in CloudFormation).
+    for bucket in sorted({(r.get("s3") or {}).get("bucket", {}).get("name", "") for r in records}):
+        mine = [r for r in records if (r.get("s3") or {}).get("bucket", {}).get("name", "") == bucket]
+        outcomes += arrived(mine, documents=container.document_store(), objects=container.object_store(bucket))
+    for outcome in outcomes:
+        logger.info("document arrival checked", extra=outcome)
+    return {"outcomes": outcomes}
