@@ -92,7 +92,9 @@ export function loginView(ctx) {
     return code;
   }
 
-  async function giveCode(event) {
+  // The code forms: check the code in the page, send it, and on AUTH_FAILED (the
+  // challenge session expired or was used) start again from the password.
+  async function submitCode(event, send) {
     event.preventDefault();
     if (state.busy) return;
     const code = checkCode();
@@ -100,13 +102,10 @@ export function loginView(ctx) {
     state.busy = true;
     ctx.update(view);
     try {
-      const tokens = await api.mfa(state.username.trim(), state.challenge, code);
-      state.challenge = null;
-      ctx.startSession(tokens);
+      await send(code);
     } catch (error) {
       state.code = "";
       if (error.code === "AUTH_FAILED") {
-        // The session has expired or was used: start again from the password.
         backToLogin();
         state.notice = "mfa_expired";
         ctx.update(view, { focus: "notice" });
@@ -116,22 +115,21 @@ export function loginView(ctx) {
     }
   }
 
-  async function enrol(event) {
-    event.preventDefault();
-    if (state.busy) return;
-    const code = checkCode();
-    if (!code) return;
-    state.busy = true;
-    ctx.update(view);
-    try {
+  function giveCode(event) {
+    return submitCode(event, async (code) => {
+      const tokens = await api.mfa(state.username.trim(), state.challenge, code);
+      state.challenge = null;
+      ctx.startSession(tokens);
+    });
+  }
+
+  function enrol(event) {
+    return submitCode(event, async (code) => {
       await api.mfaSetup(state.challenge, code);
       backToLogin();
       state.notice = "mfa_enrolled";
       ctx.update(view, { focus: "notice" });
-    } catch (error) {
-      state.code = "";
-      fail(error, ["code"]);
-    }
+    });
   }
 
   async function setPassword(event) {
