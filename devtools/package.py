@@ -88,11 +88,11 @@ _TYPES = {
 }
 
 
-#: Functions a resource of the template invokes and that must name that resource in
-#: their policy: the user pool's pre-token-generation trigger reads the pool. Their
-#: statements on it are attached with a separate ``AWS::IAM::Policy`` (the role cannot
-#: name the pool: pool -> function -> role -> pool would be a cycle), and they get no
-#: environment variable naming it (the trigger takes the pool from its event).
+#: Functions that a resource of the template invokes, and which must also name that
+#: resource in their policy: the user pool's pre-token-generation trigger reads the
+#: pool, the documents bucket's check reads and deletes its objects. Their statements
+#: naming the invoker are attached with a separate ``AWS::IAM::Policy``: the role cannot
+#: name it (pool -> function -> role -> pool would be a cycle).
 INVOKED_BY = {"token_claims": "UserPool", "document_arrived": "DocumentsBucket"}
 #: Settings naming a resource, per function (SAM merges them with Globals). A function
 #: that a resource invokes gets none of them: naming its own invoker is a cycle, and
@@ -324,15 +324,20 @@ def compile_policy(function: LambdaFunction, policies: dict[str, Any], template:
 # --------------------------------------------------------------------------
 
 
+def _named(resource: Any) -> str:
+    """The logical id a compiled resource ARN names (``_resource`` writes only these forms)."""
+    if "Fn::GetAtt" in resource:
+        return resource["Fn::GetAtt"][0]
+    return resource["Fn::Sub"].split("${", 1)[1].split(".", 1)[0]
+
+
 def _split_by_invoker(document: dict[str, Any], invoker: str | None) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The statements that name ``invoker`` apart from the others (see ``INVOKED_BY``)."""
-    if invoker is None:
+    naming = [s for s in document["Statement"] if any(_named(r) == invoker for r in s["Resource"])]
+    if not naming:
         return document, None
-    names = [s for s in document["Statement"] if f"'{invoker}'" in repr(s["Resource"]) or f"{{{invoker}." in repr(s["Resource"])]
-    rest = [s for s in document["Statement"] if s not in names]
-    if not names:
-        return document, None
-    return {**document, "Statement": rest}, {**document, "Statement": names}
+    rest = [s for s in document["Statement"] if s not in naming]
+    return {**document, "Statement": rest}, {**document, "Statement": naming}
 
 
 def _log_group_id(function: LambdaFunction) -> str:

@@ -67,7 +67,6 @@ class ObjectCreatedEvents:
         self.bucket = bucket
         self.prefix = prefix
         self.handler = handler
-        self.delivered = 0
         self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="s3-events", daemon=True)
 
@@ -85,7 +84,6 @@ class ObjectCreatedEvents:
                 self.handler(event, None)
             except Exception as error:  # noqa: BLE001 - keep delivering, say why (Lambda would retry)
                 print(f"document_arrived failed: {error}", file=sys.stderr)
-            self.delivered += 1
 
     def start(self) -> "ObjectCreatedEvents":
         _install()

@@ -296,7 +296,6 @@ class Market(ResponseModel):
 # --- documents ------------------------------------------------------------------------
 
 DocumentKindName = Literal["evidence", "performance_sheet", "calculation_report"]
-DocumentId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$")]
 
 
 class DocumentRequest(RequestModel):

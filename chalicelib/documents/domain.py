@@ -38,14 +38,13 @@ class FileType:
     content_type: str
     extension: str
     signature: bytes
-    label: str
 
 
-PDF = FileType("application/pdf", "pdf", b"%PDF-", "PDF")
-PNG = FileType("image/png", "png", b"\x89PNG\r\n\x1a\n", "PNG")
-JPEG = FileType("image/jpeg", "jpg", b"\xff\xd8\xff", "JPEG")
+PDF = FileType("application/pdf", "pdf", b"%PDF-")
+PNG = FileType("image/png", "png", b"\x89PNG\r\n\x1a\n")
+JPEG = FileType("image/jpeg", "jpg", b"\xff\xd8\xff")
 # An .xlsx workbook is a ZIP container.
-XLSX = FileType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx", b"PK\x03\x04", "Excel (.xlsx)")
+XLSX = FileType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx", b"PK\x03\x04")
 FILE_TYPES = {file_type.content_type: file_type for file_type in (PDF, PNG, JPEG, XLSX)}
 EXTENSIONS = {file_type.extension: file_type for file_type in FILE_TYPES.values()}
 

@@ -88,7 +88,7 @@ def _arrived(record: dict[str, Any], documents: DocumentStore, objects: ObjectSt
         return {**outcome, "outcome": "ignored"}
     parsed = parse_key(key)
     document = documents.get(parsed[1]) if parsed else None
-    if document is None or document.org_id != parsed[0] or document.key != key:
+    if document is None or document.key != key:  # the key names the organisation too
         objects.delete(key, version_id)
         return {**outcome, "outcome": "deleted", "reasons": ["unexpected"]}
     if document.status is DocumentStatus.ACCEPTED and version_id is not None and version_id == document.version_id:

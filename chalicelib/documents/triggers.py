@@ -18,13 +18,14 @@ blueprint = Blueprint(__name__)
 def document_arrived(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     from chalicelib.documents.service import arrived
 
-    outcomes = []
-    records = event.get("Records") or []
     # The bucket comes from the event: this function cannot have the bucket's name in
     # its environment (the bucket names the function, a cycle in CloudFormation).
-    for bucket in sorted({(r.get("s3") or {}).get("bucket", {}).get("name", "") for r in records}):
-        mine = [r for r in records if (r.get("s3") or {}).get("bucket", {}).get("name", "") == bucket]
-        outcomes += arrived(mine, documents=container.document_store(), objects=container.object_store(bucket))
+    by_bucket: dict[str, list[dict[str, Any]]] = {}
+    for record in event.get("Records") or []:
+        by_bucket.setdefault((record.get("s3") or {}).get("bucket", {}).get("name", ""), []).append(record)
+    outcomes = []
+    for bucket, records in by_bucket.items():
+        outcomes += arrived(records, documents=container.document_store(), objects=container.object_store(bucket))
     for outcome in outcomes:
         logger.info("document arrival checked", extra=outcome)
     return {"outcomes": outcomes}

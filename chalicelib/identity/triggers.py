@@ -26,7 +26,5 @@ def token_claims(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     # environment (the pool names the function as its trigger, a cycle in CloudFormation).
     directory = CognitoDirectory(container.cognito_client(), event["userPoolId"], "")
     enabled = directory.enabled_mfas(event["userName"])
-    response = event.setdefault("response", {}) or {}
-    response["claimsOverrideDetails"] = claims_override(enabled)
-    event["response"] = response
+    event["response"] = {**(event.get("response") or {}), "claimsOverrideDetails": claims_override(enabled)}
     return event
