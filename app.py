@@ -1,26 +1,36 @@
-"""JVETS platform API: wiring only. Routes live in ``chalicelib.api``, administrator
-functions in ``chalicelib.admin``, schedules in ``chalicelib.scheduled``, the user
-pool's trigger in ``chalicelib.identity.triggers``, the documents bucket's in
-``chalicelib.documents.triggers``; this module
-registers them on the Chalice app."""
+"""JVETS platform API: wiring only.
+
+Every system has the same shape (``chalicelib/README`` section of the README): its
+routes, administrator functions and triggers each sit on one Chalice blueprint, and
+this module registers them, with the kernel's authorizer and error middleware.
+"""
 
 from chalice import Chalice
 
-from chalicelib import scheduled
-from chalicelib.admin import blueprint as admin_functions
-from chalicelib.api import account_routes, document_routes, identity_routes, ledger_routes, meta_routes
-from chalicelib.api.routing import security
+from chalicelib.core.http import authorizer, meta_routes, middleware
+from chalicelib.documents import routes as document_routes
 from chalicelib.documents import triggers as document_triggers
-from chalicelib.identity import triggers as cognito_triggers
+from chalicelib.identity import admin as identity_admin
+from chalicelib.identity import routes as identity_routes
+from chalicelib.identity import triggers as identity_triggers
+from chalicelib.registry import admin as registry_admin
+from chalicelib.registry import routes as registry_routes
+from chalicelib.registry import triggers as registry_triggers
 
 app = Chalice(app_name="jvets", configure_logs=False)
-app.register_blueprint(security)
-app.register_blueprint(meta_routes.api.blueprint)
-app.register_blueprint(identity_routes.api.blueprint)
-app.register_blueprint(account_routes.api.blueprint)
-app.register_blueprint(ledger_routes.api.blueprint)
-app.register_blueprint(document_routes.api.blueprint)
-app.register_blueprint(admin_functions)
-app.register_blueprint(scheduled.blueprint)
-app.register_blueprint(cognito_triggers.blueprint)
-app.register_blueprint(document_triggers.blueprint)
+
+BLUEPRINTS = (
+    authorizer.security,
+    middleware.middleware,
+    meta_routes.api.blueprint,
+    identity_routes.api.blueprint,
+    identity_admin.blueprint,
+    identity_triggers.blueprint,
+    registry_routes.api.blueprint,
+    registry_admin.blueprint,
+    registry_triggers.blueprint,
+    document_routes.api.blueprint,
+    document_triggers.blueprint,
+)
+for blueprint in BLUEPRINTS:
+    app.register_blueprint(blueprint)

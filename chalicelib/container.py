@@ -1,106 +1,147 @@
-"""Per-container wiring of adapters (built lazily once, as Chalice's samples do).
+"""The composition root: per-container wiring of every system's adapters.
 
-Nothing here runs at import: the first request builds what it needs, later requests in
-the same container reuse it. Tests call ``reset()`` after changing the environment.
+Only entry points (routes, administrator functions, triggers, schedules and the
+authorizer) import this module. Nothing here runs at import: the first request builds
+what it needs, later requests in the same container reuse it (as Chalice's samples do).
+Tests call ``reset()`` after changing the environment; it forgets every ``@component``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from chalicelib.settings import get_settings, reset_settings
+from chalicelib.core.settings import get_settings, reset_settings
+
+if TYPE_CHECKING:
+    from chalicelib.core.adapters import OrganisationDirectory
+    from chalicelib.documents.adapters import DocumentStore, ObjectStore
+    from chalicelib.identity.adapters import CognitoDirectory, TokenVerifier
+    from chalicelib.registry.adapters.accounts import RegistryStore
+    from chalicelib.registry.adapters.ledger import LedgerStore
+    from chalicelib.registry.service import Ledger
+
+T = TypeVar("T")
+_COMPONENTS: list[Any] = []
 
 
-@lru_cache(maxsize=1)
-def registry_store():
-    from chalicelib.registry.adapters.models import bind
-    from chalicelib.registry.adapters.store import RegistryStore
-
-    bind(get_settings())
-    return RegistryStore()
+def component(factory: Callable[[], T]) -> Callable[[], T]:
+    """Build once per container; ``reset()`` forgets it."""
+    cached = lru_cache(maxsize=1)(factory)
+    _COMPONENTS.append(cached)
+    return cached
 
 
-@lru_cache(maxsize=1)
-def token_verifier():
-    from chalicelib.identity.tokens import TokenVerifier
+def reset() -> None:
+    """Forget settings and every component (tests call this after changing the environment)."""
+    reset_settings()
+    for cached in _COMPONENTS:
+        cached.cache_clear()
+
+
+def _client(service: str, **config: Any) -> Any:
+    import botocore.session
+    from botocore.config import Config
+
+    settings = get_settings()
+    return botocore.session.get_session().create_client(
+        service,
+        region_name=settings.region,
+        endpoint_url=settings.aws_endpoint_url,
+        config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10, **config),
+    )
+
+
+# --- the kernel ---------------------------------------------------------------------------------
+
+
+@component
+def table() -> Any:
+    """The table's models bound to the configured table and endpoint."""
+    from chalicelib.core.table import bind
+
+    return bind(get_settings())
+
+
+@component
+def organisations() -> OrganisationDirectory:
+    from chalicelib.core.adapters import OrganisationDirectory
+
+    table()
+    return OrganisationDirectory()
+
+
+# --- identity -----------------------------------------------------------------------------------
+
+
+@component
+def token_verifier() -> TokenVerifier:
+    from chalicelib.identity.adapters import TokenVerifier
 
     settings = get_settings()
     return TokenVerifier(issuer=settings.issuer, client_id=settings.user_pool_client_id, jwks_url=settings.jwks_url)
 
 
-@lru_cache(maxsize=1)
-def cognito_client():
-    import botocore.session
-    from botocore.config import Config
-
-    settings = get_settings()
-    session = botocore.session.get_session()
-    return session.create_client(
-        "cognito-idp",
-        region_name=settings.region,
-        endpoint_url=settings.aws_endpoint_url,
-        config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10),
-    )
+@component
+def cognito_client() -> Any:
+    return _client("cognito-idp")
 
 
-@lru_cache(maxsize=1)
-def directory():
-    from chalicelib.identity.cognito import CognitoDirectory
+@component
+def directory() -> CognitoDirectory:
+    from chalicelib.identity.adapters import CognitoDirectory
 
     settings = get_settings()
     return CognitoDirectory(cognito_client(), settings.user_pool_id, settings.user_pool_client_id)
 
 
-@lru_cache(maxsize=1)
-def s3_client():
-    import botocore.session
-    from botocore.config import Config
+# --- registry -----------------------------------------------------------------------------------
 
-    settings = get_settings()
-    session = botocore.session.get_session()
+
+@component
+def registry_store() -> RegistryStore:
+    from chalicelib.registry.adapters.accounts import RegistryStore
+
+    table()
+    return RegistryStore()
+
+
+@component
+def ledger_store() -> LedgerStore:
+    from chalicelib.registry.adapters.ledger import LedgerStore
+
+    table()
+    return LedgerStore()
+
+
+@component
+def ledger() -> Ledger:
+    from chalicelib.registry.service import Ledger
+
+    return Ledger(registry_store(), ledger_store())
+
+
+# --- documents ----------------------------------------------------------------------------------
+
+
+@component
+def s3_client() -> Any:
     # SigV4 presigned URLs, and path-style addressing for the local emulation's endpoint.
-    addressing = {"addressing_style": "path"} if settings.aws_endpoint_url else {}
-    return session.create_client(
-        "s3",
-        region_name=settings.region,
-        endpoint_url=settings.aws_endpoint_url,
-        config=Config(signature_version="s3v4", s3=addressing, retries={"mode": "standard", "max_attempts": 3},
-                      connect_timeout=3, read_timeout=10),
-    )
+    addressing = {"addressing_style": "path"} if get_settings().aws_endpoint_url else {}
+    return _client("s3", signature_version="s3v4", s3=addressing)
 
 
-@lru_cache(maxsize=1)
-def document_store():
+@component
+def document_store() -> DocumentStore:
     from chalicelib.documents.adapters import DocumentStore
 
-    registry_store()  # binds the models
+    table()
     return DocumentStore()
 
 
-def object_store(bucket: str | None = None):
+def object_store(bucket: str | None = None) -> ObjectStore:
     """The documents bucket (its name from the settings, or from an S3 event)."""
     from chalicelib.documents.adapters import ObjectStore
 
     return ObjectStore(s3_client(), bucket or get_settings().documents_bucket)
-
-
-def reset() -> None:
-    """Forget settings and adapters (tests call this after changing the environment)."""
-    reset_settings()
-    for factory in (registry_store, token_verifier, cognito_client, directory, ledger_store, ledger, s3_client, document_store):
-        factory.cache_clear()
-
-
-@lru_cache(maxsize=1)
-def ledger_store():
-    from chalicelib.registry.adapters.ledger_store import LedgerStore
-
-    registry_store()  # binds the models
-    return LedgerStore()
-
-
-@lru_cache(maxsize=1)
-def ledger():
-    from chalicelib.registry.ledger import Ledger
-
-    return Ledger(registry_store(), ledger_store())

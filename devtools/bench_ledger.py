@@ -62,10 +62,11 @@ class DynamoCounter:
 
 def _seed(blocks: int, rows: int, sender: str, receiver: str, retirement: str) -> None:
     """Write a consistent state directly with batch writes (not through the ledger)."""
-    from chalicelib.registry.adapters.models import AccountItem, BlockItem, HistoryItem, MarketItem, RegistryItem
+    from chalicelib.core.table import TableItem
+    from chalicelib.registry.adapters.models import AccountItem, BlockItem, HistoryItem, MarketItem
 
     balance = blocks * UNITS_PER_BLOCK
-    with RegistryItem.batch_write() as batch:
+    with TableItem.batch_write() as batch:
         for number, amount, cum_in in ((sender, balance, balance), (receiver, 0, 0), (retirement, 0, 0)):
             batch.save(AccountItem(*AccountItem.key(number), number=number, account_type=int(number.split("-")[1]),
                                    holder_org_id=f"org-{number}", holder_name=f"Holder {number}", holder_name_ja=f"保有者 {number}",
@@ -92,8 +93,9 @@ def measure() -> list[dict[str, Any]]:
     from devtools.stack import app_environment, use_environment
 
     from chalicelib import container
-    from chalicelib.identity.principal import Principal, Role
+    from chalicelib.core.principal import Principal, Role
     from chalicelib.registry.domain.accounts import AccountNumber
+    from chalicelib.registry.service import HistoryQuery, Initiator, RetireCommand, TransferCommand
 
     rows_out: list[dict[str, Any]] = []
     with MotoServer() as moto:
@@ -110,12 +112,14 @@ def measure() -> list[dict[str, Any]]:
             principal = Principal(username="bench", role=Role.PARTICIPANT, org_id=f"org-{sender}")
             amount = min(15, blocks * UNITS_PER_BLOCK - 5)
             operations = {
-                "transfer": lambda: ledger.transfer(principal, {"from_account": sender, "to_account": receiver,
-                                                               "lines": [{"unit_type": "JPA", "amount": amount}]}, f"b-{uuid.uuid4()}"),
-                "retirement": lambda: ledger.retire(principal, {"account": sender, "compliance_period": "01",
-                                                                "lines": [{"unit_type": "JPA", "amount": 2}]}, f"b-{uuid.uuid4()}"),
+                "transfer": lambda: ledger.transfer(TransferCommand.from_request(
+                    {"from_account": sender, "to_account": receiver, "lines": [{"unit_type": "JPA", "amount": amount}]},
+                    f"b-{uuid.uuid4()}", Initiator.of(principal))),
+                "retirement": lambda: ledger.retire(RetireCommand.from_request(
+                    {"account": sender, "compliance_period": "01", "lines": [{"unit_type": "JPA", "amount": 2}]},
+                    f"b-{uuid.uuid4()}", Initiator.of(principal))),
                 "balance view": lambda: ledger.balance(principal, sender),
-                "history page": lambda: ledger.history(principal, sender, {"from": "2026-01-01", "to": "2026-12-31", "limit": str(PAGE)}),
+                "history page": lambda: ledger.history(principal, HistoryQuery(sender, "2026-01-01", "2026-12-31", None, str(PAGE))),
             }
             for name, run in operations.items():
                 counter.reset()

@@ -1,7 +1,7 @@
 """The user pool's pre-token-generation trigger, run where moto issues ID tokens.
 
 moto does not invoke Cognito triggers, so without this the local stack would issue
-tokens without the MFA claim (``chalicelib.identity.mfa``) and no administrator could
+tokens without the MFA claim (``chalicelib.identity.domain.mfa``) and no administrator could
 work. This patch applies the same rule, ``claims_override``, to every ID token moto
 signs (sign-in, MFA answer and refresh), reading the user's MFA state from moto's own
 record of the user, exactly as the deployed trigger reads it with AdminGetUser.
@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from chalicelib.identity.mfa import SOFTWARE_TOKEN_MFA, claims_override
+from chalicelib.identity.domain.mfa import SOFTWARE_TOKEN_MFA, claims_override
 
 __all__ = ["install"]
 

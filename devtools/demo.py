@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.admin.functions import FUNCTIONS
+from chalicelib.admin import FUNCTIONS
 
 ORGANISATIONS: list[dict[str, str]] = [
     {
@@ -106,7 +106,7 @@ def load_ledger(accounts: dict[str, list[str]]) -> None:
     """Bring the demo registry to life, replaying the seed's screens: Kanto Steelworks
     ends with 1,125 t held, 800 t reserve and 325 t transferable."""
     from chalicelib import container
-    from chalicelib.identity.principal import Principal, Role
+    from chalicelib.registry.service import Initiator, RetireCommand, TransferCommand
 
     ledger = container.ledger()
     kanto, minato, aozora = accounts["kanto-steel"][0], accounts["minato-foods"][0], accounts["aozora-trading"][0]
@@ -119,10 +119,10 @@ def load_ledger(accounts: dict[str, list[str]]) -> None:
         _call("issue_units", event)
 
     def move(username: str, org_id: str, body: dict[str, Any], key: str, retirement: bool = False) -> dict[str, Any]:
-        principal = Principal(username=username, role=Role.PARTICIPANT, org_id=org_id)
+        initiator = Initiator(username=username, org_id=org_id)
         if retirement:
-            return ledger.retire(principal, body, f"demo-{key}")[0]
-        return ledger.transfer(principal, body, f"demo-{key}")[0]
+            return ledger.retire(RetireCommand.from_request(body, f"demo-{key}", initiator)).transaction
+        return ledger.transfer(TransferCommand.from_request(body, f"demo-{key}", initiator)).transaction
 
     previous_mode = ledger.store.market().mode
     _call("set_market", {"action": "force_open", "reason": "Loading demo data"})

@@ -10,10 +10,12 @@ def registry_clients() -> list[Any]:
     """Every distinct DynamoDB client: PynamoDB keeps one connection per model class,
     and transactions use their own."""
     from chalicelib import container
-    from chalicelib.registry.adapters.models import RegistryItem, transaction_connection
+    from chalicelib.core.table import TableItem, transaction_connection
+    from chalicelib.documents.adapters import DocumentItem  # noqa: F401 - every item kind has its connection
+    from chalicelib.registry.adapters.models import AccountItem  # noqa: F401
 
     container.registry_store()  # binds the models
     candidates = [transaction_connection().client] + [
-        model._get_connection().connection.client for model in (RegistryItem, *RegistryItem.__subclasses__())
+        model._get_connection().connection.client for model in (TableItem, *TableItem.__subclasses__())
     ]
     return list({id(client): client for client in candidates}.values())

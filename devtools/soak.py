@@ -51,7 +51,7 @@ def run(transfers: int = 2000, clients: int = 8, seed: int = 7) -> dict[str, Any
 def _admin(name: str, event: dict[str, Any]) -> dict[str, Any]:
     """The administrator functions, run in this process against the stack (faster than
     one CLI process per call)."""
-    from chalicelib.admin.functions import FUNCTIONS
+    from chalicelib.admin import FUNCTIONS
 
     result = FUNCTIONS[name](event, None)
     if "error" in result:

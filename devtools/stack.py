@@ -114,7 +114,7 @@ class WindowScheduler:
         self.thread = threading.Thread(target=self._run, name="trading-window", daemon=True)
 
     def _run(self) -> None:
-        from chalicelib.scheduled import sync_trading_window
+        from chalicelib.registry.triggers import sync_trading_window
 
         while not self.stopped.wait(self.interval):
             try:
@@ -123,7 +123,7 @@ class WindowScheduler:
                 print(f"trading-window schedule failed: {error}", file=sys.stderr)
 
     def start(self) -> "WindowScheduler":
-        from chalicelib.scheduled import sync_trading_window
+        from chalicelib.registry.triggers import sync_trading_window
 
         sync_trading_window()
         self.thread.start()
@@ -160,7 +160,7 @@ class Stack:
         users = demo.load()
         self.scheduler = WindowScheduler().start()
         # The documents bucket's notification: every upload is checked as in AWS.
-        from chalicelib.documents.domain import UPLOAD_PREFIX
+        from chalicelib.documents.domain.documents import UPLOAD_PREFIX
         from chalicelib.documents.triggers import document_arrived
         from devtools.s3_events import ObjectCreatedEvents
 

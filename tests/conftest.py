@@ -124,7 +124,7 @@ def aws_client(moto_server: Any) -> Any:
 
 def admin(name: str, event: Any) -> dict[str, Any]:
     """Run an administrator function and insist that it succeeded."""
-    from chalicelib.admin.functions import FUNCTIONS
+    from chalicelib.admin import FUNCTIONS
 
     result = FUNCTIONS[name](event, None)
     assert "error" not in result, result

@@ -23,7 +23,7 @@ def _environment(stack: dict) -> dict[str, str]:
 
 def main(argv: list[str]) -> int:
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    from chalicelib.admin.functions import FUNCTIONS
+    from chalicelib.admin import FUNCTIONS
 
     if len(argv) not in (1, 2) or argv[0] not in FUNCTIONS:
         print(f"usage: python -m chalicelib.admin FUNCTION ['<json>']\nfunctions: {', '.join(sorted(FUNCTIONS))}", file=sys.stderr)

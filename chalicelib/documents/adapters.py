@@ -1,4 +1,4 @@
-"""Documents in DynamoDB (the registry table) and their objects in S3."""
+"""Documents in the table (``DOC#<id>`` / ``DOC``) and their objects in S3."""
 
 from __future__ import annotations
 
@@ -8,18 +8,18 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import GetError, PutError, UpdateError
 
-from chalicelib.documents.domain import (
+from chalicelib.documents.domain.documents import (
     SIGNATURE_BYTES,
     Document,
     DocumentKind,
     DocumentStatus,
     content_disposition,
 )
-from chalicelib.errors import ServiceUnavailable
-from chalicelib.registry.adapters.models import RegistryItem, response_code
+from chalicelib.core.errors import ServiceUnavailable
+from chalicelib.core.table import TableItem, response_code, unavailable
 
 
-class DocumentItem(RegistryItem, discriminator="document"):
+class DocumentItem(TableItem, discriminator="document"):
     """``DOC#<id>`` / ``DOC``: an announced document and what became of its upload."""
 
     document_id = UnicodeAttribute()
@@ -37,14 +37,14 @@ class DocumentItem(RegistryItem, discriminator="document"):
     received_at = UnicodeAttribute(null=True)
     version_id = UnicodeAttribute(null=True)
     reasons = ListAttribute(of=UnicodeAttribute, default=list)
+    purpose = UnicodeAttribute(null=True)
 
     @staticmethod
     def key(document_id: str) -> tuple[str, str]:
         return f"DOC#{document_id}", "DOC"
 
 
-def _unavailable(error: Exception) -> ServiceUnavailable:
-    return ServiceUnavailable(details=[{"cause": response_code(error) or type(error).__name__}])
+_unavailable = unavailable
 
 
 def _document(item: DocumentItem) -> Document:
@@ -62,6 +62,7 @@ def _document(item: DocumentItem) -> Document:
         received_at=item.received_at,
         version_id=item.version_id,
         reasons=tuple(item.reasons or ()),
+        purpose=item.purpose,
     )
 
 
@@ -80,6 +81,7 @@ class DocumentStore:
             created_at=document.created_at,
             created_by=document.created_by,
             expires_at=document.expires_at,
+            purpose=document.purpose,
         )
         try:
             item.save(condition=DocumentItem.pk.does_not_exist())

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
 from urllib.parse import unquote_plus
 
-from chalicelib.clock import iso_now
-from chalicelib.documents.domain import (
+from chalicelib.core.clock import iso_now
+from chalicelib.core.events import Publish
+from chalicelib.core.principal import Principal
+from chalicelib.documents.domain.documents import (
     DOWNLOAD_SECONDS,
     UPLOAD_PREFIX,
     UPLOAD_SECONDS,
@@ -16,24 +20,48 @@ from chalicelib.documents.domain import (
     Arrival,
     Document,
     DocumentKind,
-    DocumentNotFound,
     DocumentStatus,
     arrival_problems,
     check_announcement,
     parse_key,
 )
-from chalicelib.identity.principal import Principal
-
-if TYPE_CHECKING:
-    from chalicelib.documents.adapters import DocumentStore, ObjectStore
+from chalicelib.documents.domain.errors import DocumentNotFound
+from chalicelib.documents.domain.events import DocumentAccepted
 
 
-def announce(principal: Principal, kind: str, filename: str, content_type: str, size: int, *,
-             documents: DocumentStore, objects: ObjectStore, clock: Callable[[], float] = time.time) -> dict[str, Any]:
+class DocumentStore(Protocol):
+    def create(self, document: Document) -> Document: ...
+    def get(self, document_id: str) -> Document | None: ...
+    def settle(self, document: Document, status: DocumentStatus, *, received_at: str,
+               version_id: str | None, reasons: list[str]) -> bool: ...
+
+
+class ObjectStore(Protocol):
+    def upload_form(self, key: str, content_type: str, size: int, expires_in: int) -> dict[str, Any]: ...
+    def download_url(self, key: str, version_id: str | None, filename: str, content_type: str,
+                     expires_in: int) -> str: ...
+    def inspect(self, key: str, version_id: str | None) -> tuple[int, str, bytes] | None: ...
+    def delete(self, key: str, version_id: str | None) -> None: ...
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """A participant says what they are about to upload, and what it is for."""
+
+    kind: str
+    filename: str
+    content_type: str
+    size: int
+    purpose: str | None = None
+
+
+def announce(principal: Principal, announcement: Announcement, *, documents: DocumentStore, objects: ObjectStore,
+             clock: Callable[[], float] = time.time) -> dict[str, Any]:
     """A participant announces a document of their organisation; the answer holds the
     presigned POST that uploads exactly that file."""
-    document_kind = DocumentKind(kind)
-    _, name = check_announcement(document_kind, filename, content_type, size)
+    document_kind = DocumentKind(announcement.kind)
+    content_type, size = announcement.content_type, announcement.size
+    _, name = check_announcement(document_kind, announcement.filename, content_type, size, announcement.purpose)
     now = clock()
     document = Document(
         document_id=uuid.uuid4().hex,
@@ -46,6 +74,7 @@ def announce(principal: Principal, kind: str, filename: str, content_type: str, 
         created_at=iso_now(),
         created_by=principal.username,
         expires_at=int(now) + WAIT_SECONDS,
+        purpose=announcement.purpose,
     )
     documents.create(document)
     form = objects.upload_form(document.key, content_type, size, UPLOAD_SECONDS)
@@ -72,11 +101,28 @@ def view(principal: Principal, document_id: str, *, documents: DocumentStore, ob
     return body
 
 
-def arrived(records: Iterable[dict[str, Any]], *, documents: DocumentStore, objects: ObjectStore) -> list[dict[str, Any]]:
+def arrived(records: Iterable[dict[str, Any]], *, documents: DocumentStore, objects: ObjectStore,
+            publish: Publish) -> list[dict[str, Any]]:
     """Check every object S3 reports as created (an S3 event's records). Each outcome is
     one of: accepted, rejected (the object deleted, the reasons kept on the document),
-    deleted (no document waits for it), gone (already deleted), ignored (not ours)."""
-    return [_arrived(record, documents, objects) for record in records]
+    deleted (no document waits for it), gone (already deleted), ignored (not ours).
+
+    Every accepted document is published as ``DocumentAccepted`` (again when S3 delivers
+    the same event again), after all records are settled."""
+    outcomes = [_arrived(record, documents, objects) for record in records]
+    for outcome in outcomes:
+        accepted = outcome.pop("accepted_document", None)
+        if accepted is not None:
+            publish(_accepted(accepted, outcome.get("version_id")))
+    return outcomes
+
+
+def _accepted(document: Document, version_id: str | None) -> DocumentAccepted:
+    return DocumentAccepted(
+        document_id=document.document_id, org_id=document.org_id, kind=document.kind.value, key=document.key,
+        version_id=version_id, content_type=document.content_type, filename=document.filename,
+        purpose=document.purpose,
+    )
 
 
 def _arrived(record: dict[str, Any], documents: DocumentStore, objects: ObjectStore) -> dict[str, Any]:
@@ -92,7 +138,8 @@ def _arrived(record: dict[str, Any], documents: DocumentStore, objects: ObjectSt
         objects.delete(key, version_id)
         return {**outcome, "outcome": "deleted", "reasons": ["unexpected"]}
     if document.status is DocumentStatus.ACCEPTED and version_id is not None and version_id == document.version_id:
-        return {**outcome, "outcome": "accepted", "document_id": document.document_id}  # the event again
+        # The event again.
+        return {**outcome, "outcome": "accepted", "document_id": document.document_id, "accepted_document": document}
     inspected = objects.inspect(key, version_id)
     if inspected is None:
         return {**outcome, "outcome": "gone", "document_id": document.document_id}
@@ -107,10 +154,10 @@ def _arrived(record: dict[str, Any], documents: DocumentStore, objects: ObjectSt
     if not settled:  # another delivery settled it first: this object is not the document
         current = documents.get(document.document_id)
         if current is not None and current.version_id == version_id and current.status is DocumentStatus.ACCEPTED:
-            return {**outcome, "outcome": "accepted", "document_id": document.document_id}
+            return {**outcome, "outcome": "accepted", "document_id": document.document_id, "accepted_document": current}
         objects.delete(key, version_id)
         return {**outcome, "outcome": "deleted", "document_id": document.document_id, "reasons": ["not_awaiting"]}
     if problems:
         objects.delete(key, version_id)
         return {**outcome, "outcome": "rejected", "document_id": document.document_id, "reasons": problems}
-    return {**outcome, "outcome": "accepted", "document_id": document.document_id}
+    return {**outcome, "outcome": "accepted", "document_id": document.document_id, "accepted_document": document}

@@ -9,7 +9,8 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib import container
-from chalicelib.observability import logger
+from chalicelib.core import events
+from chalicelib.core.observability import logger
 
 blueprint = Blueprint(__name__)
 
@@ -25,7 +26,8 @@ def document_arrived(event: dict[str, Any], context: Any = None) -> dict[str, An
         by_bucket.setdefault((record.get("s3") or {}).get("bucket", {}).get("name", ""), []).append(record)
     outcomes = []
     for bucket, records in by_bucket.items():
-        outcomes += arrived(records, documents=container.document_store(), objects=container.object_store(bucket))
+        outcomes += arrived(records, documents=container.document_store(), objects=container.object_store(bucket),
+                            publish=events.publish)
     for outcome in outcomes:
         logger.info("document arrival checked", extra=outcome)
     return {"outcomes": outcomes}

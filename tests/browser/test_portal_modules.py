@@ -78,7 +78,7 @@ def _documented_error_codes(document: dict) -> set[str]:
 
 def test_every_error_code_in_the_openapi_document_has_an_entry_in_both_dictionaries():
     import app  # noqa: F401 - registers every route
-    from chalicelib.api.openapi import document
+    from chalicelib.core.http.openapi import document
 
     codes = _documented_error_codes(document())
     assert {"AUTH_FAILED", "INSUFFICIENT_UNITS", "MARKET_CLOSED", "INVALID_TOKEN"} <= codes

@@ -17,7 +17,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance, status_code_conformance
 
 import app  # noqa: F401 - registers the routes
-from chalicelib.api.routing import OPERATIONS
+from chalicelib.core.http.operations import OPERATIONS
 from devtools.running import RunningStack
 
 pytestmark = pytest.mark.e2e

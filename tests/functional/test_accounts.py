@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.admin.functions import FUNCTIONS
+from chalicelib.admin import FUNCTIONS
 from chalicelib.registry.domain.accounts import AccountNumber
 
 

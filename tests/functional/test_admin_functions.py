@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.admin.functions import FUNCTIONS
+from chalicelib.admin import FUNCTIONS
 from chalicelib.registry.domain.accounts import AccountNumber
 from tests.conftest import scan_registry
 
@@ -136,7 +136,15 @@ def test_bad_events_are_validation_errors_and_write_nothing(demo, local_aws, nam
     assert scan_registry(local_aws) == before
 
 
-def test_every_administrator_function_is_registered_by_name():
-    from chalicelib.admin import NAMES
+def test_every_administrator_function_is_a_lambda_function_of_its_own_system():
+    """Each is declared once, in its system's admin.py, and Lambda finds it there by name."""
+    import importlib
 
-    assert set(NAMES) == set(FUNCTIONS)
+    from app import app
+
+    handlers = {function.name: function.handler_string for function in app.pure_lambda_functions}
+    for name, handler in FUNCTIONS.items():
+        module, _, attribute = handlers[name].rpartition(".")
+        assert module.startswith("chalicelib.") and module.endswith(".admin"), handlers[name]
+        assert attribute == name
+        assert getattr(importlib.import_module(module), attribute) is not None

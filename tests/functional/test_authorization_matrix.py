@@ -14,7 +14,7 @@ import pytest
 from moto.utilities.utils import load_resource
 
 from app import app
-from chalicelib.admin.functions import FUNCTIONS
+from chalicelib.admin import FUNCTIONS
 from tests.conftest import token_from_another_pool
 
 #: admin_no_mfa: an administrator who has not enrolled an authenticator and took an ID
@@ -144,7 +144,7 @@ def test_administrator_functions_are_lambda_functions_only_and_all_known():
     lambda_functions = {name for name, handler in app.handler_map.items()
                         if name in FUNCTIONS or name.endswith("_trading_window")}
     assert set(FUNCTIONS) <= lambda_functions
-    assert set(FUNCTIONS) == {"create_organisation", "create_user", "open_account", "close_account", "set_commitment_reserve",
+    assert set(FUNCTIONS) == {"create_organisation", "create_user", "open_account", "close_account", "set_account_status", "set_commitment_reserve",
                               "issue_units", "correct_transaction", "set_market", "audit_ledger"}
 
 

@@ -246,7 +246,7 @@ class _Failing:
 
 def test_a_failed_delete_is_finished_when_the_event_is_delivered_again(api, tokens, aws_client, local_aws):
     from chalicelib import container
-    from chalicelib.errors import ServiceUnavailable
+    from chalicelib.core.errors import ServiceUnavailable
 
     document, form = announce(api, tokens["kanto"])[1].values()
     key = form["fields"]["key"]
@@ -271,7 +271,7 @@ def test_a_failed_delete_is_finished_when_the_event_is_delivered_again(api, toke
 
 def test_a_failed_settle_leaves_the_document_waiting_until_the_retry_accepts_it(api, tokens, aws_client, local_aws):
     from devtools.dynamo_hooks import registry_clients
-    from chalicelib.errors import ServiceUnavailable
+    from chalicelib.core.errors import ServiceUnavailable
 
     document, form = announce(api, tokens["kanto"])[1].values()
     upload(form, PDF)

@@ -18,7 +18,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ReadTimeoutError
 
-from chalicelib.admin.functions import FUNCTIONS
+from chalicelib.admin import FUNCTIONS
 from devtools.dynamo_hooks import registry_clients
 from tests.conftest import admin
 

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from chalicelib import container
-from chalicelib.admin.functions import FUNCTIONS
-from chalicelib.identity.principal import Principal, Role
+from chalicelib.admin import FUNCTIONS
+from chalicelib.registry.service import Initiator, RetireCommand, TransferCommand
 from chalicelib.registry.domain import errors as e
 from tests.conftest import admin
 
@@ -56,7 +56,7 @@ def test_random_ledger_histories_keep_every_invariant(participants):
             return sum(self.held[number].values())
 
         def _principal(self, name):
-            return Principal(username=name, role=Role.PARTICIPANT, org_id=accounts[name]["org"])
+            return Initiator(username=name, org_id=accounts[name]["org"])
 
         @rule(name=st.sampled_from(names), unit_type=st.sampled_from(UNIT_TYPES), amount=st.integers(1, 40))
         def issue(self, name, unit_type, amount):
@@ -76,7 +76,7 @@ def test_random_ledger_histories_keep_every_invariant(participants):
                 return
             body = {"from_account": source, "to_account": target, "lines": [{"unit_type": unit_type, "amount": amount}]}
             try:
-                transaction, _ = self.ledger.transfer(self._principal(sender), body, f"prop-{uuid.uuid4()}")
+                transaction = self.ledger.transfer(TransferCommand.from_request(body, f"prop-{uuid.uuid4()}", self._principal(sender))).transaction
             except e.InsufficientUnits:
                 assert self.held[source][unit_type] < amount
                 return
@@ -93,7 +93,7 @@ def test_random_ledger_histories_keep_every_invariant(participants):
             number = accounts[name]["number"]
             body = {"account": number, "compliance_period": "01", "lines": [{"unit_type": unit_type, "amount": amount}]}
             try:
-                self.ledger.retire(self._principal(name), body, f"prop-{uuid.uuid4()}")
+                self.ledger.retire(RetireCommand.from_request(body, f"prop-{uuid.uuid4()}", self._principal(name)))
             except e.InsufficientUnits:
                 assert self.held[number][unit_type] < amount
                 return

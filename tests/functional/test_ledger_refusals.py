@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from chalicelib.admin.functions import FUNCTIONS
+from chalicelib.admin import FUNCTIONS
 from chalicelib.registry.domain.accounts import AccountNumber
 from tests.conftest import admin, scan_registry
 
@@ -106,7 +106,9 @@ def test_a_refused_movement_writes_nothing(api, ledger, local_aws, case, who, pa
         ("kanto", "/accounts/{minato}/transactions", 404, "ACCOUNT_NOT_FOUND"),
         ("kanto", "/accounts/{kanto}/transactions?from=2026-13-01", 400, "INVALID_DATE_RANGE"),
         ("kanto", "/accounts/{kanto}/transactions?from=2026-12-01&to=2026-11-01", 400, "INVALID_DATE_RANGE"),
-        ("kanto", "/accounts/{kanto}/transactions?limit=100000", 400, "INVALID_DATE_RANGE"),
+        ("kanto", "/accounts/{kanto}/transactions?limit=100000", 400, "INVALID_LIMIT"),
+        ("kanto", "/accounts/{kanto}/transactions?limit=ten", 400, "INVALID_LIMIT"),
+        ("kanto", "/accounts/{kanto}/transactions?limit=0", 400, "INVALID_LIMIT"),
         ("kanto", "/accounts/{kanto}/transactions?cursor=not-a-cursor", 400, "INVALID_CURSOR"),
         ("kanto", "/transactions/TX000000000000000000", 404, "TRANSACTION_NOT_FOUND"),
         ("kanto", "/transactions/..%2F..%2Fetc%2Fpasswd", 404, "TRANSACTION_NOT_FOUND"),
@@ -115,6 +117,10 @@ def test_a_refused_movement_writes_nothing(api, ledger, local_aws, case, who, pa
 def test_views_refuse_what_the_caller_may_not_see_or_cannot_mean(api, ledger, who, path, status, code):
     got, answer = api.call("GET", path.format(**ledger), token=ledger["tokens"][who])
     assert (got, answer["error"]["code"]) == (status, code)
+    if code == "INVALID_LIMIT":
+        assert answer["error"]["field"] == "limit"
+    if code == "INVALID_LIMIT":
+        assert answer["error"]["field"] == "limit"
 
 
 def test_no_token_is_401_on_every_ledger_route(api, ledger):

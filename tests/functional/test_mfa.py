@@ -13,7 +13,7 @@ import time
 import jwt
 import pytest
 
-from chalicelib.identity.mfa import MFA_CLAIM
+from chalicelib.identity.domain.mfa import MFA_CLAIM
 from chalicelib.identity.triggers import token_claims
 from devtools.totp import code
 from tests.conftest import admin

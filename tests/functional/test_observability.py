@@ -6,7 +6,7 @@ import io
 import json
 import logging
 
-from chalicelib.observability import logger
+from chalicelib.core.observability import logger
 
 
 def test_requests_log_json_lines_with_correlation_id_and_no_secrets(api, demo):

@@ -13,8 +13,8 @@ import uuid
 
 import pytest
 
-from chalicelib.admin.functions import FUNCTIONS
-from chalicelib.clock import now_jst
+from chalicelib.admin import FUNCTIONS
+from chalicelib.core.clock import now_jst
 from tests.conftest import admin
 
 

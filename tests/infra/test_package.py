@@ -161,8 +161,7 @@ def test_the_schedules_come_from_chalice_once_each(packaged):
 
 def test_the_trading_window_schedules_are_10_and_18_jst_on_weekdays(package_of):
     functions = {f.name: f for f in lambda_functions("dev")}
-    if not {"open_trading_window", "close_trading_window"} <= set(functions):
-        pytest.skip("the trading-window schedules are not in the app yet")
+    assert {"open_trading_window", "close_trading_window"} <= set(functions)
     assert functions["open_trading_window"].schedule == "cron(0 1 ? * MON-FRI *)"  # 10:00 JST
     assert functions["close_trading_window"].schedule == "cron(0 9 ? * MON-FRI *)"  # 18:00 JST
 

@@ -151,8 +151,8 @@ REQUIRED_RESPONSES = {
 
 
 def test_gateway_refusals_answer_in_the_apps_error_shape(packaged):
-    from chalicelib.errors import Forbidden, NotFound
-    from chalicelib.identity.errors import InvalidToken
+    from chalicelib.core.errors import Forbidden, NotFound
+    from chalicelib.identity.domain.errors import InvalidToken
 
     responses = packaged.template()["Resources"]["RestAPI"]["Properties"]["GatewayResponses"]
     assert set(REQUIRED_RESPONSES) <= set(responses)

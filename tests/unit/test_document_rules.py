@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.documents.domain import (
+from chalicelib.documents.domain.documents import (
     JPEG,
     PDF,
     XLSX,

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from chalicelib.identity.mfa import MFA_CLAIM, claims_override, has_totp, otpauth_uri
+from chalicelib.identity.domain.mfa import MFA_CLAIM, claims_override, has_totp, otpauth_uri
 from devtools.totp import code
 
 

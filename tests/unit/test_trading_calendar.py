@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from chalicelib.clock import JST
+from chalicelib.core.clock import JST
 from chalicelib.registry.domain import calendar
 
 

@@ -1,56 +1,36 @@
-"""PynamoDB models of the registry table (one table, several item kinds).
+"""PynamoDB models of the registry's items in the table (``chalicelib.core.table``).
 
 Key design (``pk`` / ``sk``):
 
-- ``ORG#<id>`` / ``ORG``: an organisation.
 - ``ORG#<id>`` / ``ACCT#<number>``: the organisation's link to an account it holds, so
   that "my accounts" is one query.
 - ``ACCT#<number>`` / ``ACCT``: an account with its balance and derived
   ``transferable`` (balance - commitment reserve, kept in the same writes, because
   condition expressions cannot do arithmetic).
-- ``COUNTER`` / ``<name>``: monotonically advanced counters (account identifiers).
+- ``ACCT#<number>`` / ``BLK#<block id>``: a serial block the account holds.
+- ``ACCT#<number>`` / ``H#<created at>#<transaction id>``: a row of its history.
+- ``TXN#<id>`` / ``TXN``: a transaction record (its core is what the hash chain covers).
+- ``MARKET`` / ``STATE``: the trading window.
+- ``COUNTER`` / ``<name>``: monotonically advanced counters (account identifiers,
+  serials per origin, unit type and issued period).
 
-The table itself is declared in ``infra/resources.yaml``; ``create_table`` is only ever
-called by tests and the local emulation through that declaration.
+(``ORG#<id>`` / ``ORG`` is the organisation itself: ``chalicelib.core.adapters``.)
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import (
     BooleanAttribute,
-    DiscriminatorAttribute,
     NumberAttribute,
     UnicodeAttribute,
 )
-from pynamodb.connection import Connection
-from pynamodb.models import Model
 
-from chalicelib.settings import Settings
+from chalicelib.core.table import TableItem
 
 
-class RegistryItem(Model):
-    class Meta:
-        table_name = "jvets-local-registry"
-        region = "ap-northeast-1"
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    item_type = DiscriminatorAttribute(attr_name="type")
-
-
-class OrganisationItem(RegistryItem, discriminator="organisation"):
-    org_id = UnicodeAttribute()
-    name = UnicodeAttribute()
-    name_ja = UnicodeAttribute()
-    kind = UnicodeAttribute()
-    created_at = UnicodeAttribute()
-
-    @staticmethod
-    def key(org_id: str) -> tuple[str, str]:
-        return f"ORG#{org_id}", "ORG"
-
-
-class AccountLinkItem(RegistryItem, discriminator="account_link"):
+class AccountLinkItem(TableItem, discriminator="account_link"):
     number = UnicodeAttribute()
     account_type = NumberAttribute()
     status = UnicodeAttribute()
@@ -60,7 +40,7 @@ class AccountLinkItem(RegistryItem, discriminator="account_link"):
         return f"ORG#{org_id}", f"ACCT#{number}"
 
 
-class AccountItem(RegistryItem, discriminator="account"):
+class AccountItem(TableItem, discriminator="account"):
     number = UnicodeAttribute()
     account_type = NumberAttribute()
     holder_org_id = UnicodeAttribute()
@@ -86,7 +66,7 @@ class AccountItem(RegistryItem, discriminator="account"):
         return f"ACCT#{number}", "ACCT"
 
 
-class BlockItem(RegistryItem, discriminator="block"):
+class BlockItem(TableItem, discriminator="block"):
     """A serial block, stored in its holder's partition so that one query reads the
     account and everything it holds."""
 
@@ -108,7 +88,7 @@ class BlockItem(RegistryItem, discriminator="block"):
         return f"ACCT#{number}", f"BLK#{block_id}"
 
 
-class HistoryItem(RegistryItem, discriminator="history"):
+class HistoryItem(TableItem, discriminator="history"):
     """One row of an account's transaction history (sorted by time)."""
 
     transaction_id = UnicodeAttribute()
@@ -134,7 +114,7 @@ class HistoryItem(RegistryItem, discriminator="history"):
         return f"ACCT#{number}", f"H#{created_at}#{transaction_id}"
 
 
-class TransactionItem(RegistryItem, discriminator="transaction"):
+class TransactionItem(TableItem, discriminator="transaction"):
     """A completed registry transaction. ``core`` is the canonical JSON that the
     hash chain covers; ``chain`` holds, per account touched, the previous and own hash."""
 
@@ -155,7 +135,7 @@ class TransactionItem(RegistryItem, discriminator="transaction"):
         return f"TXN#{transaction_id}", "TXN"
 
 
-class MarketItem(RegistryItem, discriminator="market"):
+class MarketItem(TableItem, discriminator="market"):
     """The trading window: the administrator's mode and the derived status."""
 
     mode = UnicodeAttribute()
@@ -169,7 +149,7 @@ class MarketItem(RegistryItem, discriminator="market"):
         return "MARKET", "STATE"
 
 
-class CounterItem(RegistryItem, discriminator="counter"):
+class CounterItem(TableItem, discriminator="counter"):
     value = NumberAttribute(default=0)
 
     @staticmethod
@@ -177,43 +157,7 @@ class CounterItem(RegistryItem, discriminator="counter"):
         return "COUNTER", name
 
     @classmethod
-    def advance_to(cls, value: int) -> list:
+    def advance_to(cls, value: int) -> list[Any]:
         """Update actions that set the value; the type is set too, because an update
         that creates the item writes only what it sets."""
         return [cls.value.set(value), cls.item_type.set(cls)]
-
-
-_connection: Connection | None = None
-RETRIES = {"mode": "standard", "total_max_attempts": 3}
-
-
-def bind(settings: Settings) -> Connection:
-    """Point the models at the configured table and endpoint (once per container)."""
-    global _connection
-    meta = RegistryItem.Meta
-    meta.table_name = settings.registry_table
-    meta.region = settings.region
-    meta.host = settings.aws_endpoint_url
-    # botocore's standard mode: throttles and transient errors are retried with
-    # bounded exponential backoff and full jitter, at most three attempts in all.
-    meta.max_retry_attempts = RETRIES["total_max_attempts"] - 1
-    for model in (RegistryItem, *RegistryItem.__subclasses__()):
-        model._connection = None  # type: ignore[attr-defined]
-    _connection = Connection(region=settings.region, host=settings.aws_endpoint_url, retry_configuration=RETRIES)
-    return _connection
-
-
-def transaction_connection() -> Connection:
-    """The one connection that ``TransactWrite`` uses (PynamoDB needs its own)."""
-    if _connection is None:
-        raise RuntimeError("bind() the registry models before writing")
-    return _connection
-
-
-def response_code(error: Exception) -> str | None:
-    """DynamoDB's error code behind a PynamoDB exception, or ``None`` for a network
-    failure (PynamoDB's own ``cause_response_code`` fails on those)."""
-    response = getattr(getattr(error, "cause", None), "response", None)
-    if isinstance(response, dict):
-        return response.get("Error", {}).get("Code")
-    return None

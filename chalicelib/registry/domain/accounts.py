@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass, replace
 from enum import Enum, IntEnum
 
-from chalicelib.registry.domain.errors import InvalidAccountNumber
+from chalicelib.core.organisations import OrganisationKind
+from chalicelib.registry.domain.errors import AccountNotOpen, InvalidAccountNumber
 
 REGISTRY_CODE = "JP"
 _NUMBER = re.compile(
@@ -43,6 +44,21 @@ STATUS_JA = {"open": "開設中", "blocked": "凍結中", "closed": "閉鎖済�
 
 #: Accounts of which the registry holds exactly one (the government's).
 SINGLETON_TYPES = frozenset({AccountType.PARTY_HOLDING, AccountType.RETIREMENT})
+
+#: Which account types each kind of organisation may hold.
+ACCOUNT_TYPES_BY_KIND: dict[OrganisationKind, frozenset[AccountType]] = {
+    OrganisationKind.ADMINISTRATOR: frozenset(
+        {AccountType.PARTY_HOLDING, AccountType.VOLUNTARY_CANCELLATION, AccountType.RETIREMENT}
+    ),
+    OrganisationKind.VERIFICATION_BODY: frozenset(),
+    OrganisationKind.TARGET_SUBSIDISED: frozenset({AccountType.OPERATOR_HOLDING}),
+    OrganisationKind.TARGET: frozenset({AccountType.OPERATOR_HOLDING}),
+    OrganisationKind.TRADING: frozenset({AccountType.PERSON_HOLDING}),
+}
+
+
+def may_hold(kind: OrganisationKind, account_type: int) -> bool:
+    return AccountType(account_type) in ACCOUNT_TYPES_BY_KIND[kind]
 
 
 def _digits(registry: str, type_code: int, identifier: int, period: int) -> str:
@@ -147,5 +163,18 @@ class Account:
         """Balance minus commitment reserve, never below zero."""
         return max(self.balance - self.commitment_reserve, 0)
 
-    def with_status(self, status: AccountStatus) -> "Account":
+    def with_status(self, status: AccountStatus) -> Account:
         return replace(self, status=status)
+
+
+def ensure_open(account: Account, field: str) -> None:
+    """Units leave and reach open accounts only (a blocked or closed one is refused)."""
+    if account.status is not AccountStatus.OPEN:
+        raise AccountNotOpen(
+            number=account.number, status=account.status.value, status_ja=STATUS_JA[account.status.value], field=field
+        )
+
+
+def retirement_account_number() -> str:
+    """The government's one retirement account: where every retirement goes."""
+    return str(AccountNumber.build(AccountType.RETIREMENT, 1))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
-from chalicelib.clock import JST
+from chalicelib.core.clock import JST
 
 OPENS = time(10, 0)
 CLOSES = time(18, 0)

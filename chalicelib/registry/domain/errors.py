@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.errors import Conflict, JvetsError, NotFound, ServiceUnavailable
+from chalicelib.core.errors import Conflict, JvetsError, NotFound, ServiceUnavailable, Unprocessable
 
 
 class InvalidAccountNumber(JvetsError):
@@ -29,6 +29,14 @@ class AccountNotOpen(Conflict):
     message_ja = "口座 {number} は{status_ja}です。"
 
 
+class StatusChangeNotAllowed(Conflict):
+    """Only an open account can be blocked, and only a blocked one unblocked."""
+
+    code = "STATUS_CHANGE_NOT_ALLOWED"
+    message_en = "Account {number} is {status}: it cannot become {wanted}."
+    message_ja = "口座 {number} は{status_ja}のため、{wanted_ja}にできません。"
+
+
 class AccountNotEmpty(Conflict):
     """An account that still holds units cannot be closed."""
 
@@ -37,7 +45,7 @@ class AccountNotEmpty(Conflict):
     message_ja = "口座 {number} にはまだ {balance} t-CO2 が残っています。"
 
 
-class AccountTypeNotAllowed(JvetsError):
+class AccountTypeNotAllowed(Unprocessable):
     """The account type does not fit the holder organisation."""
 
     code = "ACCOUNT_TYPE_NOT_ALLOWED"
@@ -45,20 +53,6 @@ class AccountTypeNotAllowed(JvetsError):
     message_ja = "口座種別 {type} は、この種類の組織（{holder_kind}）には開設できません。"
 
 
-class OrganisationNotFound(NotFound):
-    """No such organisation."""
-
-    code = "ORGANISATION_NOT_FOUND"
-    message_en = "Organisation {org_id} was not found."
-    message_ja = "組織 {org_id} が見つかりません。"
-
-
-class OrganisationExists(Conflict):
-    """An organisation with this id already exists."""
-
-    code = "ORGANISATION_EXISTS"
-    message_en = "Organisation {org_id} already exists."
-    message_ja = "組織 {org_id} は既に登録されています。"
 
 
 class SingletonAccountExists(Conflict):
@@ -77,7 +71,7 @@ class ConcurrentUpdate(ServiceUnavailable):
     message_ja = "他の処理と競合しました。再度お試しください。"
 
 
-class UnknownReceiver(JvetsError):
+class UnknownReceiver(Unprocessable):
     """The receiving account number is well formed but no such account exists."""
 
     code = "UNKNOWN_RECEIVER"
@@ -85,7 +79,7 @@ class UnknownReceiver(JvetsError):
     message_ja = "移転先口座 {number} は存在しません。"
 
 
-class ReceiverNotAllowed(JvetsError):
+class ReceiverNotAllowed(Unprocessable):
     """Units cannot be sent to this kind of account by this operation."""
 
     code = "RECEIVER_NOT_ALLOWED"
@@ -117,7 +111,7 @@ class ReserveBreach(Conflict):
     message_ja = "{requested} t-CO2 を移転するとコミットメントリザーブを下回ります。移転可能量は {transferable} t-CO2 です。"
 
 
-class TooManyBlocks(JvetsError):
+class TooManyBlocks(Unprocessable):
     """The movement needs more serial blocks than one atomic write can hold."""
 
     code = "TOO_MANY_BLOCKS"
@@ -165,7 +159,7 @@ class AlreadyCorrected(Conflict):
     message_ja = "取引 {transaction_id} は既に取引 {corrected_by} で訂正済みです。"
 
 
-class NotCorrectable(JvetsError):
+class NotCorrectable(Unprocessable):
     """This transaction cannot be corrected this way."""
 
     code = "NOT_CORRECTABLE"
@@ -187,3 +181,20 @@ class InvalidDateRange(JvetsError):
     code = "INVALID_DATE_RANGE"
     message_en = "Give dates as YYYY-MM-DD with from on or before to."
     message_ja = "日付は YYYY-MM-DD 形式で、開始日は終了日以前を指定してください。"
+
+
+class InvalidLimit(JvetsError):
+    """The page size is not a whole number in range."""
+
+    code = "INVALID_LIMIT"
+    message_en = "The limit must be a whole number from {minimum} to {maximum}."
+    message_ja = "表示件数は {minimum} から {maximum} までの整数で指定してください。"
+
+
+class LinkedConditionFailed(Conflict):
+    """A condition that another system added to a movement's transaction failed, so
+    nothing moved (see ``LinkedWrite``). The caller that added it says what it means."""
+
+    code = "LINKED_CONDITION_FAILED"
+    message_en = "Nothing moved: {labels} no longer holds."
+    message_ja = "移転は行われませんでした（{labels} の条件が成立しません）。"

@@ -10,10 +10,39 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.registry.domain.accounts import Account
-from chalicelib.registry.domain.ledger import Block, Line, Take, chain_hash
+from chalicelib.registry.domain.accounts import Account, AccountType
+from chalicelib.registry.domain.blocks import Block, Line, Take, chain_hash
+from chalicelib.registry.domain.errors import ReceiverNotAllowed
 
-KINDS = ("issuance", "transfer", "retirement", "cancellation")
+#: What units reaching an account of these types are; any other account receives a transfer.
+_KIND_BY_RECEIVER = {AccountType.RETIREMENT: "retirement", AccountType.VOLUNTARY_CANCELLATION: "cancellation"}
+
+
+def receiving_kind(receiver: Account) -> str:
+    """What a movement into ``receiver`` is: retirement, cancellation or transfer."""
+    return _KIND_BY_RECEIVER.get(AccountType(receiver.type), "transfer")
+
+
+def transfer_kind(receiver: Account) -> str:
+    """A participant's transfer to ``receiver``: to the voluntary cancellation account it
+    is a cancellation; the retirement account is reached by a retirement only."""
+    kind = receiving_kind(receiver)
+    if kind == "retirement":
+        raise ReceiverNotAllowed(
+            number=receiver.number, operation="transfer (use a retirement)", operation_ja="移転（償却を使用）", field="to_account"
+        )
+    return kind
+
+
+def reserve_applies(operation: str, sender: Account) -> bool:
+    """Whether the sender's commitment reserve holds the units back. Retiring toward a
+    compliance period may use the reserve; a correction out of the retirement account
+    undoes a retirement and is not held back; everything else keeps the reserve."""
+    if operation == "retirement":
+        return False
+    if operation == "correction":
+        return AccountType(sender.type) != AccountType.RETIREMENT
+    return True
 
 
 @dataclass(frozen=True)
@@ -78,10 +107,6 @@ class Movement:
     corrects: str | None = None
     moved_blocks: tuple[Block, ...] = field(default=())
 
-    @property
-    def amount(self) -> int:
-        return int(self.core["amount"])
-
 
 def build(
     *,
@@ -105,6 +130,7 @@ def build(
     corrects: str | None = None,
     reason: str = "",
     compliance_period: str | None = None,
+    deal_ref: str | None = None,
 ) -> Movement:
     amount = sum(block.amount for block in moved)
     core: dict[str, Any] = {
@@ -127,6 +153,7 @@ def build(
         "corrects": corrects,
         "reason": reason,
         "compliance_period": compliance_period,
+        "deal_ref": deal_ref,
         "initiated_by": initiated_by,
         "initiator_org": initiator_org,
     }
@@ -194,5 +221,12 @@ def build(
 FIXED_ACTIONS = 6
 #: DynamoDB's limit on actions in one TransactWriteItems.
 MAX_ACTIONS = 100
-#: Each block costs two actions: leave the sender (delete or shrink), reach the receiver.
-MAX_BLOCKS = (MAX_ACTIONS - FIXED_ACTIONS) // 2
+
+
+def max_blocks(linked_actions: int = 0) -> int:
+    """How many blocks one movement may move: each costs two actions (leave the sender,
+    reach the receiver); actions another system links to the movement take room too."""
+    return (MAX_ACTIONS - FIXED_ACTIONS - linked_actions) // 2
+
+
+MAX_BLOCKS = max_blocks()

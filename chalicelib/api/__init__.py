@@ -1,1 +1,0 @@
-"""HTTP entry points: parse the request, call one service, map errors."""

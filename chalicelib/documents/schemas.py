@@ -1,0 +1,60 @@
+"""The documents system's request and response models."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from chalicelib.core.http.schemas import RequestModel, ResponseModel
+
+# --- documents ------------------------------------------------------------------------
+
+DocumentKindName = Literal["evidence", "performance_sheet", "calculation_report"]
+
+
+class DocumentRequest(RequestModel):
+    kind: DocumentKindName
+    filename: Annotated[str, Field(min_length=1, max_length=200, examples=["電力請求書_2026-04.pdf"])]
+    content_type: Annotated[str, Field(min_length=1, max_length=100, examples=["application/pdf"])]
+    size: Annotated[int, Field(ge=1, le=1_073_741_824, description="The file's exact size in bytes")]
+    purpose: Annotated[str, Field(min_length=1, max_length=200, examples=["monitoring:S-01:2026-04"],
+                                  description="What the document is for: a word and up to three ids, colon-separated")] | None = None
+
+
+class DocumentReason(ResponseModel):
+    code: str
+    message: str
+    message_ja: str
+
+
+class DownloadLink(ResponseModel):
+    url: str
+    expires_in: int
+
+
+class DocumentView(ResponseModel):
+    id: str
+    org_id: str
+    kind: DocumentKindName
+    filename: str
+    content_type: str
+    size: int
+    status: Literal["awaiting_upload", "accepted", "rejected"]
+    created_at: str
+    created_by: str
+    received_at: str | None
+    purpose: str | None = None
+    reasons: list[DocumentReason]
+    download: DownloadLink | None = None
+
+
+class UploadForm(ResponseModel):
+    url: str
+    fields: dict[str, str]
+    expires_in: int
+
+
+class DocumentUpload(ResponseModel):
+    document: DocumentView
+    upload: UploadForm

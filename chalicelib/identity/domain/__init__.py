@@ -1,0 +1,1 @@
+"""Identity rules, without Cognito: roles come from groups, administrators need MFA."""
