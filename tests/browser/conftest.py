@@ -79,6 +79,36 @@ def user(stack: dict[str, Any], username: str) -> dict[str, Any]:
     return next(u for u in stack["info"]["users"] if u["username"] == username)
 
 
+def api_error_classes() -> dict[str, type]:
+    """Every error the API can answer with, by code: the subclasses of JvetsError once the
+    app has imported every route (the base class lives in chalicelib.core.errors or, before
+    the backend's move, chalicelib.errors)."""
+    import app  # noqa: F401 - imports every route and so every error class
+
+    try:
+        from chalicelib.core.errors import JvetsError
+    except ImportError:
+        from chalicelib.errors import JvetsError
+    classes: dict[str, type] = {}
+    pending = [JvetsError]
+    while pending:
+        cls = pending.pop()
+        classes.setdefault(cls.code, cls)
+        pending.extend(cls.__subclasses__())
+    return classes
+
+
+def api_error_body(code: str, **params: Any) -> dict[str, Any]:
+    """The error body the API answers for this code: ``{"error": {"code", "message", "message_ja"}}``.
+    Placeholders not given in params are filled with "<name>"."""
+    import string
+
+    cls = api_error_classes()[code]
+    fields = {name.split(".")[0].split("[")[0] for template in (cls.message_en, cls.message_ja)
+              for _, name, _, _ in string.Formatter().parse(template) if name}
+    return {"error": cls(**{**{name: f"<{name}>" for name in fields}, **params}).to_dict()}
+
+
 class Api:
     """The API over HTTP, to check what the portal shows against what the registry holds."""
 
