@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import re
 import time
-from contextlib import contextmanager
 from datetime import datetime
-from typing import Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SCREENSHOTS, admin, api_error_body, user
+from tests.browser.conftest import SCREENSHOTS, admin, answered, api_error_body, expect_api_text, user
 
 pytestmark = pytest.mark.e2e
 
@@ -33,34 +31,6 @@ def amount(value: int) -> str:
 
 def session_json(portal) -> dict:
     return portal.page.evaluate("JSON.parse(sessionStorage.getItem('jvets.session') || 'null')")
-
-
-@contextmanager
-def answered(portal, path: str) -> Iterator[dict]:
-    """The error body of the API's answer to the page's next request to this path, filled
-    in when the block ends:
-
-        with answered(p, "/transfers") as refusal:
-            p.page.click("#execute")
-        refusal["message_ja"]
-    """
-    refusal: dict = {}
-    with portal.page.expect_response(lambda r: r.url.split("?")[0].endswith(path) and r.request.method != "OPTIONS") as info:
-        yield refusal
-    body = info.value.json()
-    assert {"code", "message", "message_ja"} <= set(body["error"]), body
-    refusal.update(body["error"])
-
-
-def expect_api_text(portal, locator, error: dict) -> None:
-    """The element shows the API's own message and code in the current language, then in
-    the other one (the language is switched back afterwards)."""
-    original = portal.lang()
-    for lang in (original, "en" if original == "ja" else "ja"):
-        portal.set_lang(lang)
-        expect(locator).to_contain_text(error["message_ja"] if lang == "ja" else error["message"])
-        expect(locator).to_contain_text(error["code"])
-    portal.set_lang(original)
 
 
 # --- sign-in and the header -----------------------------------------------------------------------
