@@ -70,8 +70,8 @@ def portal_files(frontend: Path = FRONTEND) -> list[tuple[Path, str, str, str]]:
     files = []
     for path in sorted(p for p in frontend.rglob("*") if p.is_file()):
         key = path.relative_to(frontend).as_posix()
-        if key == CONFIG_KEY or any(part.startswith(".") for part in key.split("/")):
-            continue  # config.json is generated; dotfiles are never published
+        if key == CONFIG_KEY or any(part.startswith(".") for part in key.split("/")) or path.suffix == ".md":
+            continue  # config.json is generated; dotfiles and developer notes are never published
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if content_type.startswith("text/") or content_type in ("application/javascript", "application/json"):
             content_type += "; charset=utf-8"

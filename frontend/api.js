@@ -1,6 +1,7 @@
 // The API client: the base URL comes from /config.json (written when the stack starts),
 // the session (Cognito tokens from POST /auth/login) lives in sessionStorage, and every
 // failure becomes an ApiError carrying the API's {code, message, message_ja, field, details}.
+// A failure that brings no such body gets one of PORTAL_ERRORS as its code instead.
 
 const SESSION_KEY = "jvets.session";
 
@@ -24,6 +25,18 @@ export function getConfig() {
 export function onUnauthorized(handler) {
   unauthorizedHandler = handler;
 }
+
+/**
+ * The codes the portal gives a failure that carries no error body of the API, so that
+ * its text comes from the dictionaries ("error.<CODE>") and never repeats an API code:
+ * - CONFIG_UNAVAILABLE: /config.json could not be loaded (no API address);
+ * - NETWORK_ERROR: no answer at all (fetch failed: offline, DNS, CORS, connection lost);
+ * - SIGNED_OUT: no session to send, or a 401 without our body (chalice local's bare
+ *   {"message": "Unauthorized"});
+ * - GATEWAY_ERROR: a 5xx without our body (API Gateway's timeout, a Lambda crash);
+ * - UNEXPECTED_RESPONSE: any other answer without our body, or a success that is not JSON.
+ */
+export const PORTAL_ERRORS = Object.freeze(["CONFIG_UNAVAILABLE", "NETWORK_ERROR", "SIGNED_OUT", "GATEWAY_ERROR", "UNEXPECTED_RESPONSE"]);
 
 export class ApiError extends Error {
   constructor(status, error = {}, retryAfter = null) {
@@ -88,7 +101,7 @@ export async function request(method, path, { body, auth = true, headers = {}, q
   if (auth) {
     // No session (signed out meanwhile): refuse here; the page has already moved on.
     token = session.get()?.idToken ?? null;
-    if (token === null) throw new ApiError(401, { code: "INVALID_TOKEN" });
+    if (token === null) throw new ApiError(401, { code: "SIGNED_OUT" });
     sent.Authorization = `Bearer ${token}`;
   }
   let url = config.apiUrl + path;
@@ -123,7 +136,7 @@ export async function request(method, path, { body, auth = true, headers = {}, q
       response.status,
       data && data.error && typeof data.error.code === "string"
         ? data.error
-        : { code: response.status === 401 ? "INVALID_TOKEN" : response.status >= 500 ? "SERVICE_UNAVAILABLE" : "UNEXPECTED_RESPONSE" },
+        : { code: response.status === 401 ? "SIGNED_OUT" : response.status >= 500 ? "GATEWAY_ERROR" : "UNEXPECTED_RESPONSE" },
       response.headers.get("Retry-After"),
     );
     // Only a refusal of the token still in use ends the session (not one from before a new login).

@@ -1,47 +1,54 @@
 // Shared pieces of the screens: error messages, form fields, tables, step indicators.
 
 import { h, fieldId, vh } from "./dom.js";
-import { fmtDateTime, getLang, hasKey, t } from "./i18n.js";
+import { getLang, hasKey, t } from "./i18n.js";
 
 // --- errors -------------------------------------------------------------------------------
+//
+// Three kinds of error reach the screens, all shown through errorText/errorBody:
+// - a refusal from the API (an ApiError with apiMessage/apiMessageJa): its own message, in
+//   the current language. The portal keeps no copy of the API's texts;
+// - a failure with no API body (an ApiError whose code is one of api.js PORTAL_ERRORS, or
+//   {code} for CONFIG_UNAVAILABLE): the dictionaries' "error.<CODE>";
+// - a check made in the page before sending (clientError): a dictionary key, no code.
 
 /** A client-side validation message (from the dictionaries, no code). */
 export function clientError(key, params = {}) {
   return { kind: "client", key, params };
 }
 
-/** The dictionary text for an API error code, in the current language. */
+/** The API's own message in the current language ("" when the failure never reached it). */
+export function apiMessage(error) {
+  const english = error.apiMessage || "";
+  const japanese = error.apiMessageJa || "";
+  return getLang() === "ja" ? japanese || english : english || japanese;
+}
+
+/** What went wrong, in the current language: the API's message, else the portal's own text. */
 export function errorText(error) {
   if (error.kind === "client") return t(error.key, error.params);
+  const message = apiMessage(error);
+  if (message) return message;
   const key = `error.${error.code}`;
-  if (!hasKey(key)) return t("error.UNKNOWN");
-  if (error.code === "MARKET_CLOSED") {
-    const nextOpen = error.details?.find((detail) => detail && detail.next_open)?.next_open;
-    if (nextOpen) return `${t(key)} ${t("market.next_open", { time: fmtDateTime(nextOpen, { seconds: false, weekday: true }) })}`;
-  }
-  return t(key);
+  return t(hasKey(key) ? key : "error.UNKNOWN");
 }
 
-/** The API's own message in the current language, when it adds something. */
-function apiDetail(error) {
-  if (error.kind === "client") return "";
-  const message = getLang() === "ja" ? error.apiMessageJa : error.apiMessage;
-  return message && message !== errorText(error) ? message : "";
-}
-
-/** An error shown in words: the dictionary text, the code, and the API's detail. */
-export function errorBody(error) {
-  const detail = apiDetail(error);
+/**
+ * An error shown in words: its text, its code and, where a screen has one for this code,
+ * a hint of what to do next. hints: {CODE: dictionary key}.
+ */
+export function errorBody(error, hints = null) {
+  const hint = error.kind === "client" ? null : hints?.[error.code];
   return [
     h("span", { class: "error-text" }, errorText(error)),
     error.kind === "client" ? null : [" ", h("span", { class: "error-code" }, `${t("common.error_code")}: `, h("code", null, error.code))],
-    detail ? h("span", { class: "error-detail" }, t("common.error_detail", { message: detail })) : null,
+    hint ? [" ", h("span", { class: "error-hint" }, t(hint))] : null,
   ];
 }
 
 /** An error block for a whole form or page (announced when it appears). */
-export function errorBox(error, { id = null, field = null } = {}) {
-  return h("div", { class: "error-box", role: "alert", id, tabindex: id ? "-1" : null, "data-error-code": error.code || null, "data-error-for": field }, h("p", null, errorBody(error)));
+export function errorBox(error, { id = null, field = null, hints = null } = {}) {
+  return h("div", { class: "error-box", role: "alert", id, tabindex: id ? "-1" : null, "data-error-code": error.code || null, "data-error-for": field }, h("p", null, errorBody(error, hints)));
 }
 
 /**

@@ -9,6 +9,8 @@ import { accountSelect, clientError, dataTable, errorBox, errorSummary, formFiel
 
 const PAGE_SIZES = [5, 10, 20, 50];
 const DEFAULT_PAGE_SIZE = 20;
+/** What to do next, for the refusals the API's message leaves open. */
+const HINTS = { INVALID_CURSOR: "history.search_again_hint" };
 
 /** The last query, so that "back" from a transaction's details returns to the same page. */
 let remembered = null;
@@ -206,7 +208,7 @@ export function historyView(ctx) {
       if (state.accounts && !state.accounts.length) return h("section", { class: "history" }, parts, h("p", null, t("balance.no_accounts")));
       parts.push(errorSummary(Object.entries(state.errors).map(([field, error]) => ({ field, error }))));
       if (state.accounts) parts.push(renderForm());
-      if (state.error) parts.push(errorBox(state.error, { id: "history-error" }));
+      if (state.error) parts.push(errorBox(state.error, { id: "history-error", hints: HINTS }));
       else if (state.loading) parts.push(loading());
       else if (state.data) parts.push(renderResults(state.data));
       return h("section", { class: "history" }, parts);

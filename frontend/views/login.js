@@ -14,6 +14,8 @@ import { clientError, errorBox, errorSummary, formField, pageHeading } from "../
 const MIN_PASSWORD = 12;
 const CODE = /^[0-9]{6}$/;
 const TITLES = { login: "login.title", "new-password": "newpw.title", mfa: "mfa.title", "mfa-setup": "mfasetup.title" };
+/** What to do next, for the refusals the user cannot resolve on this page. */
+const HINTS = { PASSWORD_CHANGE_REQUIRED: "login.contact_hint" };
 
 function detail(error, key) {
   return (error.details || []).find((item) => item && item[key])?.[key] || null;
@@ -185,7 +187,7 @@ export function loginView(ctx) {
         : null,
       h("p", null, t("login.intro")),
       errorSummary(Object.entries(state.errors).map(([field, error]) => ({ field, error }))),
-      state.error ? errorBox(state.error, { id: "login-error" }) : null,
+      state.error ? errorBox(state.error, { id: "login-error", hints: HINTS }) : null,
       h(
         "form",
         { novalidate: true, onsubmit: signIn, class: "login-form" },
@@ -202,7 +204,7 @@ export function loginView(ctx) {
       pageHeading(t("newpw.title")),
       h("p", null, t("newpw.intro")),
       errorSummary(Object.entries(state.errors).map(([field, error]) => ({ field, error }))),
-      state.error ? errorBox(state.error, { id: "login-error" }) : null,
+      state.error ? errorBox(state.error, { id: "login-error", hints: HINTS }) : null,
       h(
         "form",
         { novalidate: true, onsubmit: setPassword, class: "login-form" },
@@ -253,7 +255,7 @@ export function loginView(ctx) {
       pageHeading(t("mfa.title")),
       h("p", null, t("mfa.intro")),
       errorSummary(Object.entries(state.errors).map(([field, error]) => ({ field, error }))),
-      state.error ? errorBox(state.error, { id: "login-error" }) : null,
+      state.error ? errorBox(state.error, { id: "login-error", hints: HINTS }) : null,
       codeForm(giveCode, "mfa"),
     ];
   }
@@ -268,7 +270,7 @@ export function loginView(ctx) {
           state.otpauth ? [" ", h("a", { href: state.otpauth, id: "mfa-link" }, t("mfasetup.link"))] : null),
         h("li", null, t("mfasetup.step_code"))),
       errorSummary(Object.entries(state.errors).map(([field, error]) => ({ field, error }))),
-      state.error ? errorBox(state.error, { id: "login-error" }) : null,
+      state.error ? errorBox(state.error, { id: "login-error", hints: HINTS }) : null,
       codeForm(enrol, "mfasetup"),
     ];
   }

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -77,6 +78,31 @@ def admin(stack: dict[str, Any], function: str, event: dict[str, Any]) -> dict[s
 
 def user(stack: dict[str, Any], username: str) -> dict[str, Any]:
     return next(u for u in stack["info"]["users"] if u["username"] == username)
+
+
+def api_error_classes() -> dict[str, type]:
+    """Every error the API can answer with, by code: the subclasses of JvetsError once the
+    app has imported every route."""
+    import app  # noqa: F401 - imports every route and so every error class
+    from chalicelib.core.errors import JvetsError
+    classes: dict[str, type] = {}
+    pending = [JvetsError]
+    while pending:
+        cls = pending.pop()
+        classes.setdefault(cls.code, cls)
+        pending.extend(cls.__subclasses__())
+    return classes
+
+
+def api_error_body(code: str, **params: Any) -> dict[str, Any]:
+    """The error body the API answers for this code: ``{"error": {"code", "message", "message_ja"}}``.
+    Placeholders not given in params are filled with "<name>"."""
+    import string
+
+    cls = api_error_classes()[code]
+    fields = {name.split(".")[0].split("[")[0] for template in (cls.message_en, cls.message_ja)
+              for _, name, _, _ in string.Formatter().parse(template) if name}
+    return {"error": cls(**{**{name: f"<{name}>" for name in fields}, **params}).to_dict()}
 
 
 class Api:
@@ -236,6 +262,36 @@ class Portal:
         self.set_lang(original)
         AXE_RESULTS[name] = counts
         return counts
+
+
+@contextmanager
+def answered(portal: Portal, path: str) -> Iterator[dict[str, Any]]:
+    """The error body of the API's answer to the page's next request to this path, filled
+    in when the block ends:
+
+        with answered(p, "/transfers") as refusal:
+            p.page.click("#execute")
+        refusal["message_ja"]
+    """
+    refusal: dict[str, Any] = {}
+    with portal.page.expect_response(lambda r: r.url.split("?")[0].endswith(path) and r.request.method != "OPTIONS") as info:
+        yield refusal
+    body = info.value.json()
+    assert {"code", "message", "message_ja"} <= set(body["error"]), body
+    refusal.update(body["error"])
+
+
+def expect_api_text(portal: Portal, locator: Any, error: dict[str, Any]) -> None:
+    """The element shows the API's own message and code in the current language, then in
+    the other one (the language is switched back afterwards)."""
+    from playwright.sync_api import expect
+
+    original = portal.lang()
+    for lang in (original, "en" if original == "ja" else "ja"):
+        portal.set_lang(lang)
+        expect(locator).to_contain_text(error["message_ja"] if lang == "ja" else error["message"])
+        expect(locator).to_contain_text(error["code"])
+    portal.set_lang(original)
 
 
 #: Screens also checked with axe at 390 px (the stacked tables and wrapped header).

@@ -18,7 +18,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SCREENSHOTS, admin, user
+from tests.browser.conftest import SCREENSHOTS, admin, answered, api_error_body, expect_api_text, user
 
 pytestmark = pytest.mark.e2e
 
@@ -50,13 +50,12 @@ def test_the_login_page_is_japanese_by_default_and_a_wrong_password_is_explained
 
     p.page.fill("#username", "kanto")
     p.page.fill("#password", "not-the-password")
-    p.page.click("#login-submit")
+    with answered(p, "/auth/login") as refusal:
+        p.page.click("#login-submit")
+    assert refusal["code"] == "AUTH_FAILED"
     error = p.page.locator("#login-error")
-    expect(error).to_contain_text("ユーザー名またはパスワードが正しくありません。")
-    expect(error).to_contain_text("AUTH_FAILED")
+    expect_api_text(p, error, refusal)
     p.set_lang("en")
-    expect(error).to_contain_text("The username or password is incorrect.")
-    expect(error).to_contain_text("AUTH_FAILED")
     expect(p.page.locator("#page-title")).to_have_text("Sign in")
     p.capture("login-error")
 
@@ -87,12 +86,11 @@ def test_a_first_sign_in_sets_a_new_password_and_a_refused_one_is_explained(port
     p.page.click("#new-password-submit")
     expect(p.page.locator('[data-error-for="confirm_password"]')).to_have_text("確認用のパスワードが一致しません。")
     p.page.fill("#confirm_password", "alllowercase1")
-    p.page.click("#new-password-submit")  # long enough, but the pool's policy refuses it
-    refused = p.page.locator('[data-error-for="new_password"]')
-    expect(refused).to_contain_text("パスワードが条件を満たしていません。")
-    expect(refused).to_contain_text("INVALID_PASSWORD")
+    with answered(p, "/auth/new-password") as refusal:
+        p.page.click("#new-password-submit")  # long enough, but the pool's policy refuses it
+    assert refusal["code"] == "INVALID_PASSWORD"
+    expect_api_text(p, p.page.locator('[data-error-for="new_password"]'), refusal)
     p.set_lang("en")
-    expect(refused).to_contain_text("The password does not meet the rules.")
     p.page.fill("#new_password", "Chosen-By-Me-2026!")
     p.page.fill("#confirm_password", "Chosen-By-Me-2026!")
     p.page.click("#new-password-submit")
@@ -178,13 +176,13 @@ def test_the_trading_window_in_the_header_refreshes_without_a_reload_and_a_close
         expect(p.page.locator("#market-badge")).to_have_attribute("data-status", "closed")
         expect(p.page.locator("#market-badge")).to_have_text("取引時間外")
         expect(p.page.locator("#market-notice")).to_be_visible()
-        p.page.click("#execute")
+        with answered(p, "/transfers") as refusal:
+            p.page.click("#execute")
+        assert refusal["code"] == "MARKET_CLOSED"
         error = p.page.locator("#send-error")
-        expect(error).to_contain_text("取引時間外のため移転できません")
-        expect(error).to_contain_text("MARKET_CLOSED")
+        expect_api_text(p, error, refusal)
         p.capture("transfer-market-closed")
         p.set_lang("en")
-        expect(error).to_contain_text("The trading window is closed")
         # Halted by the secretariat: the reason is the administrator's text, shown as text.
         admin(stack, "set_market", {"action": "halt", "reason": "<b>Registry maintenance</b>"})
         p.page.clock.fast_forward(31_000)
@@ -287,24 +285,26 @@ def test_a_wrong_check_digit_and_an_amount_above_the_transferable_amount_are_exp
 
     # Well formed but unknown: the API's refusal, next to the receiver field.
     p.page.click("#to-confirm")
-    p.page.click("#execute")
-    expect(message).to_contain_text("移転先口座が存在しません。")
-    expect(message).to_contain_text("UNKNOWN_RECEIVER")
+    with answered(p, "/transfers") as refusal:
+        p.page.click("#execute")
+    assert refusal["code"] == "UNKNOWN_RECEIVER"
+    expect_api_text(p, message, refusal)
 
     # More than the transferable amount: the API's refusal, next to the lines.
     receiver.fill(registry.account("minato"))
     p.page.fill("#lines-0-amount", str(before["transferable"] + 1))
     p.page.click("#to-confirm")
     expect(p.page.locator("#confirm-total")).to_have_text(amount(before["transferable"] + 1))
-    p.page.click("#execute")
+    with answered(p, "/transfers") as refusal:
+        p.page.click("#execute")
+    assert refusal["code"] == "RESERVE_BREACH"
+    assert f"{before['transferable']} t-CO2" in refusal["message_ja"]
     lines_error = p.page.locator('[data-error-for="lines"]')
-    expect(lines_error).to_contain_text("コミットメントリザーブ量を下回るため移転できません。")
     expect(lines_error).to_contain_text("エラーコード: RESERVE_BREACH")
-    expect(lines_error).to_contain_text(f"移転可能量は {before['transferable']} t-CO2 です")  # the API's own detail
-    expect(p.page.locator("#error-summary")).to_contain_text("RESERVE_BREACH")
+    expect_api_text(p, lines_error, refusal)
+    expect(p.page.locator("#error-summary")).to_contain_text(f"{refusal['message_ja']} (RESERVE_BREACH)")
     p.capture("transfer-errors")
     p.set_lang("en")
-    expect(lines_error).to_contain_text("This would take the account below its commitment reserve.")
     expect(lines_error).to_contain_text("Error code: RESERVE_BREACH")
     p.set_lang("ja")
 
@@ -312,12 +312,10 @@ def test_a_wrong_check_digit_and_an_amount_above_the_transferable_amount_are_exp
     p.page.select_option("#lines-0-unit_type", "jCER")
     p.page.fill("#lines-0-amount", "26")
     p.page.click("#to-confirm")
-    p.page.click("#execute")
-    amount_error = p.page.locator('[data-error-for="lines.0.amount"]')
-    expect(amount_error).to_contain_text("指定した条件に合うクレジットの保有量が不足しています。")
-    expect(amount_error).to_contain_text("INSUFFICIENT_UNITS")
-    p.set_lang("en")
-    expect(amount_error).to_contain_text("Not enough allowances matching this line are held.")
+    with answered(p, "/transfers") as refusal:
+        p.page.click("#execute")
+    assert refusal["code"] == "INSUFFICIENT_UNITS"
+    expect_api_text(p, p.page.locator('[data-error-for="lines.0.amount"]'), refusal)
     assert registry.balance("kanto") == before  # nothing moved
 
 
@@ -694,13 +692,53 @@ def test_the_portal_works_with_the_keyboard_alone(portal):
     assert labels == []
 
 
-def test_every_error_code_the_live_api_documents_has_japanese_and_english_text(portal, stack):
+def test_no_error_code_the_live_api_documents_has_a_second_text_in_the_portal(portal, stack):
     document = requests.get(f"{stack['info']['api_url']}/openapi.json", timeout=10).json()
     codes = {code for operations in document["paths"].values() for operation in operations.values()
              for response in operation["responses"].values() if ":" in response["description"]
              for code in re.findall(r"\b[A-Z][A-Z0-9_]{2,}\b", response["description"].split(":", 1)[1])}
+    assert {"AUTH_FAILED", "RESERVE_BREACH", "INVALID_TOKEN"} <= codes
     p = portal()
     p.open()
     keys = p.page.evaluate("() => import('/i18n.js').then((m) => ({ja: Object.keys(m.dictionaries.ja), en: Object.keys(m.dictionaries.en)}))")
     for lang in ("ja", "en"):
-        assert sorted(c for c in codes if f"error.{c}" not in keys[lang]) == []
+        assert sorted(c for c in codes if f"error.{c}" in keys[lang]) == []
+
+
+def test_any_api_error_shows_its_own_text_with_a_screen_s_hint_and_a_failure_without_an_api_body_the_portal_s(portal):
+    p = portal()
+    p.login("kanto")
+    p.go("#/history")
+    expect(p.page.locator("#history-incoming")).to_be_visible()
+
+    # A code the portal has never heard of (as a new system's will be): the API's words.
+    novel = {"error": {"code": "SOMETHING_NEW", "message": "A refusal the portal has no text for.", "message_ja": "ポータルに文言のない拒否です。"}}
+    p.page.route("**/balance", lambda route: route.fulfill(status=409, json=novel))
+    p.go("#/balance")
+    box = p.page.locator("#balance-error")
+    expect_api_text(p, box, novel["error"])
+    p.capture("balance-api-error")
+
+    # API Gateway's own timeout (no error body of ours): the portal's text, retryable.
+    p.page.unroute("**/balance")
+    p.page.route("**/balance", lambda route: route.fulfill(status=504, json={"message": "Endpoint request timed out"}))
+    p.go("#/history")
+    expect(p.page.locator("#history-incoming")).to_be_visible()
+    p.go("#/balance")
+    expect(box).to_contain_text("サーバーが応答しませんでした（混雑または時間切れ）。")
+    expect(box).to_contain_text("GATEWAY_ERROR")
+    p.set_lang("en")
+    expect(box).to_contain_text("The server did not answer (busy or timed out).")
+    p.set_lang("ja")
+    p.page.unroute("**/balance")
+
+    # A refusal the history screen adds guidance to: the API's message, then the hint.
+    cursor = api_error_body("INVALID_CURSOR")
+    p.page.route(re.compile(r"/transactions\?"), lambda route: route.fulfill(status=400, json=cursor))
+    p.go("#/history")
+    error = p.page.locator("#history-error")
+    expect_api_text(p, error, cursor["error"])
+    expect(error.locator(".error-hint")).to_have_text("最初から照会し直してください。")
+    p.capture("history-api-error")
+    p.set_lang("en")
+    expect(error.locator(".error-hint")).to_have_text("Search again from the start.")

@@ -1,6 +1,7 @@
 """The portal's JavaScript modules on their own (run with node, no browser, no stack):
-dictionary parity, a dictionary entry for every error code the API documents, the
-check-digit function against the registry's own, and no HTML parsing anywhere."""
+dictionary parity, no copy of the API's error texts (an API error is shown with its own
+message), the check-digit function against the registry's own, and no HTML parsing
+anywhere."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from chalicelib.registry.domain.accounts import AccountType, check_digits, is_valid
+from tests.browser.conftest import api_error_body, api_error_classes
 
 ROOT = Path(__file__).resolve().parents[2]
 FRONTEND = ROOT / "frontend"
@@ -76,16 +78,70 @@ def _documented_error_codes(document: dict) -> set[str]:
     return codes
 
 
-def test_every_error_code_in_the_openapi_document_has_an_entry_in_both_dictionaries():
+def _api_error_codes() -> set[str]:
+    """Every code the API can answer with: its error classes and its OpenAPI document."""
     import app  # noqa: F401 - registers every route
     from chalicelib.core.http.openapi import document
 
-    codes = _documented_error_codes(document())
-    assert {"AUTH_FAILED", "INSUFFICIENT_UNITS", "MARKET_CLOSED", "INVALID_TOKEN"} <= codes
+    codes = set(api_error_classes()) | _documented_error_codes(document())
+    assert {"AUTH_FAILED", "INSUFFICIENT_UNITS", "MARKET_CLOSED", "INVALID_TOKEN", "INTERNAL_ERROR", "SERVICE_UNAVAILABLE"} <= codes
+    return codes
+
+
+def test_the_dictionaries_keep_no_copy_of_the_api_s_error_texts():
+    """An API error is shown with the API's own message: "error.<CODE>" is only for the
+    failures that bring no API body (api.js PORTAL_ERRORS) and the last resort UNKNOWN."""
+    api_codes = _api_error_codes()
+    portal_codes = node('import { PORTAL_ERRORS } from "./api.js"; console.log(JSON.stringify(PORTAL_ERRORS));')
+    assert sorted(set(portal_codes) & api_codes) == [], "a portal code must not look like one of the API's"
     loaded = dictionaries()
     for lang in ("ja", "en"):
-        missing = sorted(code for code in codes if f"error.{code}" not in loaded[lang])
-        assert missing == [], f"{lang} has no text for {missing}"
+        error_keys = {key.removeprefix("error.") for key in loaded[lang] if key.startswith("error.")}
+        assert sorted(error_keys & api_codes) == [], f"{lang} repeats the API's text of these codes"
+        assert error_keys == set(portal_codes) | {"UNKNOWN"}, lang
+
+
+def test_an_api_error_is_shown_with_the_api_s_own_message_in_the_current_language():
+    classes = api_error_classes()
+    bodies = []
+    for code in sorted(classes):
+        try:
+            bodies.append(api_error_body(code)["error"])
+        except TypeError:
+            continue  # its own constructor (InvalidToken(reason)): covered below
+    bodies.append(classes["INVALID_TOKEN"]("expired").to_dict())
+    assert {"MARKET_CLOSED", "RESERVE_BREACH", "AUTH_FAILED", "INVALID_TOKEN"} <= {body["code"] for body in bodies}
+    shown = node(
+        """
+        import { setLang } from "./i18n.js";
+        import { ApiError } from "./api.js";
+        import { clientError, errorText } from "./ui.js";
+        import { readFileSync } from "node:fs";
+        const bodies = JSON.parse(readFileSync(0, "utf8"));
+        const out = {};
+        for (const lang of ["ja", "en"]) {
+          setLang(lang);
+          out[lang] = {
+            api: bodies.map((body) => errorText(new ApiError(409, body))),
+            portal: [new ApiError(0, { code: "NETWORK_ERROR" }), new ApiError(502, { code: "GATEWAY_ERROR" }), { code: "CONFIG_UNAVAILABLE" }].map(errorText),
+            unknown: errorText(new ApiError(418, { code: "NO_SUCH_CODE" })),
+            client: errorText(clientError("validation.required")),
+          };
+        }
+        console.log(JSON.stringify(out));
+        """,
+        bodies,
+    )
+    assert shown["ja"]["api"] == [body["message_ja"] for body in bodies]
+    assert shown["en"]["api"] == [body["message"] for body in bodies]
+    assert shown["ja"]["portal"] == ["サーバーに接続できませんでした。通信環境を確認し、再度お試しください。",
+                                     "サーバーが応答しませんでした（混雑または時間切れ）。しばらくしてから再度お試しください。",
+                                     "ポータルの設定を読み込めませんでした。時間をおいて再読み込みしてください。"]
+    assert shown["en"]["portal"] == ["Could not reach the server. Check your connection and try again.",
+                                     "The server did not answer (busy or timed out). Please try again shortly.",
+                                     "The portal's settings could not be loaded. Please reload later."]
+    assert (shown["ja"]["unknown"], shown["en"]["unknown"]) == ("エラーが発生しました。", "An error occurred.")
+    assert (shown["ja"]["client"], shown["en"]["client"]) == ("入力してください。", "Enter a value.")
 
 
 def test_the_check_digits_match_the_registry_for_random_account_numbers():
@@ -158,25 +214,20 @@ def test_what_a_user_types_in_full_width_is_normalised_before_it_is_checked():
 def test_numbers_have_thousands_separators_and_times_are_japan_time_wherever_the_browser_is():
     shown = node(
         """
-        import { setLang, fmtAmount, fmtDate, fmtDateTime, jstDateString } from "./i18n.js";
-        import { errorText } from "./ui.js";
-        const closed = { code: "MARKET_CLOSED", details: [{ status: "closed", next_open: "2026-11-30T10:00:00+09:00" }] };
+        import { setLang, fmtAmount, fmtDate, fmtDateTime, fmtTime, jstDateString } from "./i18n.js";
         const out = {};
         for (const lang of ["ja", "en"]) {
           setLang(lang);
           out[lang] = [fmtAmount(1125), fmtDate("2026-11-29"), fmtDateTime("2026-11-29T16:46:15.152487+09:00"),
-                       errorText(closed), errorText({ code: "MARKET_CLOSED", details: [] }), errorText({ code: "NO_SUCH_CODE" })];
+                       fmtDateTime("2026-11-30T10:00:00+09:00", { seconds: false, weekday: true }), fmtTime("2026-11-30T09:00:00Z")];
         }
         out.today = jstDateString(0, new Date("2026-11-29T15:30:00Z"));  // 00:30 on the 30th in Japan
         out.monthAgo = jstDateString(-30, new Date("2026-11-29T15:30:00Z"));
         console.log(JSON.stringify(out));
         """
     )
-    assert shown["ja"] == ["1,125 t-CO2", "2026/11/29", "2026/11/29 16:46:15", "取引時間外のため移転できません。 次回の取引開始: 2026/11/30(月) 10:00",
-                           "取引時間外のため移転できません。", "エラーが発生しました。"]
-    assert shown["en"] == ["1,125 t-CO2", "29 Nov 2026", "29 Nov 2026, 16:46:15",
-                           "The trading window is closed, so transfers are not possible now. Next opening: Mon, 30 Nov 2026, 10:00",
-                           "The trading window is closed, so transfers are not possible now.", "An error occurred."]
+    assert shown["ja"] == ["1,125 t-CO2", "2026/11/29", "2026/11/29 16:46:15", "2026/11/30(月) 10:00", "18:00"]
+    assert shown["en"] == ["1,125 t-CO2", "29 Nov 2026", "29 Nov 2026, 16:46:15", "Mon, 30 Nov 2026, 10:00", "18:00"]
     assert (shown["today"], shown["monthAgo"]) == ("2026-11-30", "2026-10-31")
 
 

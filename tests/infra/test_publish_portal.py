@@ -66,10 +66,11 @@ def test_the_frontend_is_uploaded_with_types_and_cache_headers(tmp_path):
     (tmp_path / "app.js").write_text("console.log(1)")
     (tmp_path / "config.json").write_text("{}")  # a stray local config is never published
     (tmp_path / ".DS_Store").write_text("x")
+    (tmp_path / "README.md").write_text("# notes for developers")
     files = {key: (kind, cache) for _, key, kind, cache in portal_files(tmp_path)}
     assert files["index.html"] == ("text/html; charset=utf-8", publish_portal.NO_CACHE)
     assert files["app.js"][0].endswith("javascript; charset=utf-8")
-    assert "config.json" not in files and ".DS_Store" not in files
+    assert "config.json" not in files and ".DS_Store" not in files and "README.md" not in files
 
 
 class RecordingCloudFront:
