@@ -142,8 +142,8 @@ class InternalError(JvetsError):
 
     code = "INTERNAL_ERROR"
     status = 500
-    message_en = "An internal error occurred. It has been logged."
-    message_ja = "内部エラーが発生しました。記録済みです。"
+    message_en = "An internal error occurred. It has been logged. Please try again later."
+    message_ja = "内部エラーが発生しました。記録済みです。時間をおいて再度お試しください。"
 
 
 class UnsupportedMediaType(JvetsError):

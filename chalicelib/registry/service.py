@@ -392,11 +392,11 @@ class Ledger:
         status = calendar.effective_status(state, now)
         if status == "open":  # it changed while we wrote: say closed as of our instant
             status = "closed"
-        view = calendar.view(state, now)
-        next_open = view["next_open"] or "—"
+        next_open = calendar.view(state, now)["next_open"]
+        notice, notice_ja = calendar.closed_notice(status, state.mode, str(next_open) if next_open else None)
         raise MarketClosed(
-            status=status, status_ja=calendar.STATUS_JA[status], next_open=next_open,
-            details=[{"status": status, "next_open": view["next_open"], "reason": state.reason}],
+            notice=notice, notice_ja=notice_ja,
+            details=[{"status": status, "next_open": next_open, "reason": state.reason}],
         ) from failed
 
     def _plan_outgoing(

@@ -100,3 +100,48 @@ def test_any_signed_in_user_sees_the_holder_name_of_an_account_before_transferri
     assert api.call("GET", f"/accounts/{missing}/holder", token=tokens["kanto"])[1]["error"]["code"] == "ACCOUNT_NOT_FOUND"
     assert api.call("GET", "/accounts/JP-121-1053-0-26/holder", token=tokens["kanto"])[1]["error"]["code"] == "INVALID_ACCOUNT_NUMBER"
     assert api.call("GET", f"/accounts/{number}/holder")[0] == 401
+
+
+def test_a_blocked_account_neither_sends_nor_receives_until_unblocked(api, demo, tokens):
+    import uuid
+
+    kanto, aozora = demo["kanto"]["accounts"][0], demo["aozora"]["accounts"][0]
+    assert FUNCTIONS["set_market"]({"action": "force_open", "reason": "blocking"}, None).get("error") is None
+    FUNCTIONS["issue_units"]({"account": kanto, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01",
+                              "amount": 20, "reason": "allocation"}, None)
+
+    def transfer(sender: str, receiver: str, token: str) -> tuple[int, dict]:
+        return api.call("POST", "/transfers", {"from_account": sender, "to_account": receiver,
+                                               "lines": [{"unit_type": "JPA", "amount": 1}]},
+                        token=token, headers={"Idempotency-Key": f"block-{uuid.uuid4()}"})
+
+    blocked = FUNCTIONS["set_account_status"]({"account": aozora, "action": "block", "reason": "court order"}, None)
+    assert blocked["status"] == "blocked"
+    assert api.call("GET", f"/accounts/{aozora}", token=tokens["aozora"])[1]["status"] == "blocked"
+    listed = {a["number"]: a["status"] for a in api.call("GET", "/me", token=tokens["aozora"])[1]["accounts"]}
+    assert listed[aozora] == "blocked"
+    status, body = transfer(kanto, aozora, tokens["kanto"])
+    assert (status, body["error"]["code"], body["error"]["field"]) == (409, "ACCOUNT_NOT_OPEN", "to_account")
+    again = FUNCTIONS["set_account_status"]({"account": aozora, "action": "block", "reason": "twice"}, None)
+    assert again["error"]["code"] == "STATUS_CHANGE_NOT_ALLOWED" and again["error"]["message_ja"]
+
+    assert FUNCTIONS["set_account_status"]({"account": aozora, "action": "unblock", "reason": "lifted"}, None)["status"] == "open"
+    assert transfer(kanto, aozora, tokens["kanto"])[0] == 201
+    assert FUNCTIONS["set_account_status"]({"account": aozora, "action": "unblock", "reason": "x"}, None)["error"]["code"] == \
+        "STATUS_CHANGE_NOT_ALLOWED"
+    assert FUNCTIONS["audit_ledger"]({}, None)["ok"]
+
+
+@pytest.mark.parametrize("event", [
+    {"account": "JP-121-1-0-47", "action": "freeze", "reason": "x"},
+    {"account": "JP-121-1-0-47", "action": "block"},
+    {"account": "JP-121-1-0-47", "action": "block", "reason": ""},
+])
+def test_blocking_needs_an_action_and_a_reason(event):
+    assert FUNCTIONS["set_account_status"](event, None)["error"]["code"] == "VALIDATION_ERROR"
+
+
+def test_blocking_an_account_that_does_not_exist_is_not_found():
+    result = FUNCTIONS["set_account_status"]({"account": str(AccountNumber.build(121, 999)), "action": "block", "reason": "x"},
+                                             None)
+    assert result["error"]["code"] == "ACCOUNT_NOT_FOUND"

@@ -289,3 +289,76 @@ def test_a_failed_settle_leaves_the_document_waiting_until_the_retry_accepts_it(
     assert api.call("GET", f"/documents/{document['id']}", token=tokens["kanto"])[1]["status"] == "awaiting_upload"
     (outcome,) = deliver(aws_client, local_aws, form["fields"]["key"], len(PDF))
     assert outcome["outcome"] == "accepted"
+
+
+# --- what other systems hear -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def heard():
+    """A subscriber as another system declares one in its own package."""
+    from chalicelib.core import events
+    from chalicelib.documents.domain.events import DocumentAccepted
+
+    received: list[DocumentAccepted] = []
+
+    def listener(event: DocumentAccepted) -> None:
+        received.append(event)
+
+    events.subscribe(DocumentAccepted)(listener)
+    yield received
+    events.bus.unsubscribe(DocumentAccepted, listener)
+
+
+def test_an_accepted_document_is_published_with_what_it_was_announced_for(api, tokens, aws_client, local_aws, heard):
+    status, body = api.call("POST", "/documents", {"kind": "performance_sheet", "filename": "実績管理表_2026.xlsx",
+                                                   "content_type": XLSX_TYPE, "size": len(XLSX),
+                                                   "purpose": "performance_sheet:FY2026"}, token=tokens["kanto"])
+    assert status == 201, body
+    document, form = body["document"], body["upload"]
+    assert document["purpose"] == "performance_sheet:FY2026"
+    upload(form, XLSX)
+    (outcome,) = deliver(aws_client, local_aws, form["fields"]["key"], len(XLSX))
+    assert outcome["outcome"] == "accepted" and "accepted_document" not in outcome
+    (event,) = heard
+    assert (event.document_id, event.org_id, event.kind, event.key, event.purpose) == (
+        document["id"], "kanto-steel", "performance_sheet", form["fields"]["key"], "performance_sheet:FY2026")
+    assert event.version_id == latest_version(aws_client, local_aws["DOCUMENTS_BUCKET"], form["fields"]["key"])
+    # S3 delivers at least once: the same event again publishes again (subscribers are idempotent).
+    deliver(aws_client, local_aws, form["fields"]["key"], len(XLSX))
+    assert [e.document_id for e in heard] == [document["id"]] * 2
+
+
+def test_a_refused_upload_is_not_published(api, tokens, aws_client, local_aws, heard):
+    document, form = announce(api, tokens["kanto"])[1].values()
+    upload(form, b"MZ" + b"\x90" * (len(PDF) - 2))
+    (outcome,) = deliver(aws_client, local_aws, form["fields"]["key"], len(PDF))
+    assert outcome["outcome"] == "rejected" and heard == []
+
+
+def test_a_failing_subscriber_fails_the_invocation_so_that_s3_delivers_again(api, tokens, aws_client, local_aws, heard):
+    from chalicelib.core import events
+    from chalicelib.documents.domain.events import DocumentAccepted
+
+    def broken(event: DocumentAccepted) -> None:
+        raise RuntimeError("parser down")
+
+    events.subscribe(DocumentAccepted)(broken)
+    try:
+        document, form = announce(api, tokens["kanto"])[1].values()
+        upload(form, PDF)
+        with pytest.raises(events.SubscriberFailed):
+            deliver(aws_client, local_aws, form["fields"]["key"], len(PDF))
+    finally:
+        events.bus.unsubscribe(DocumentAccepted, broken)
+    assert [e.document_id for e in heard] == [document["id"]]  # the other subscriber still heard it
+    assert api.call("GET", f"/documents/{document['id']}", token=tokens["kanto"])[1]["status"] == "accepted"
+    deliver(aws_client, local_aws, form["fields"]["key"], len(PDF))  # the retry
+    assert [e.document_id for e in heard] == [document["id"]] * 2
+
+
+@pytest.mark.parametrize("purpose", ["../etc", "Monitoring:S-01", "monitoring:a:b:c:d", "monitoring:" + "x" * 65])
+def test_a_purpose_must_be_a_word_and_ids(api, tokens, purpose):
+    status, body = api.call("POST", "/documents", {"kind": "evidence", "filename": "a.pdf", "content_type": "application/pdf",
+                                                   "size": 100, "purpose": purpose}, token=tokens["kanto"])
+    assert (status, body["error"]["code"], body["error"]["field"]) == (400, "PURPOSE_NOT_ALLOWED", "purpose")

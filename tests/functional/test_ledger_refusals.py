@@ -134,6 +134,7 @@ def test_transfers_are_refused_while_the_window_is_closed_with_the_next_opening(
     try:
         status, answer = api.call("POST", "/transfers", _transfer(ledger), token=ledger["tokens"]["kanto"], headers={"Idempotency-Key": f"closed-{uuid.uuid4()}"})
         assert (status, answer["error"]["code"]) == (409, "MARKET_CLOSED")
+        assert answer["error"]["message_ja"] == "現在は移転できません。事務局により取引時間外とされています。"
         retired = api.call("POST", "/retirements", {"account": ledger["minato"], "compliance_period": "01", "lines": [_line(amount=1)]},
                            token=ledger["tokens"]["minato"], headers={"Idempotency-Key": f"closed-{uuid.uuid4()}"})
         assert retired[0] == 201
@@ -148,6 +149,7 @@ def test_a_halt_gives_the_reason_and_resume_follows_the_calendar(api, ledger):
         assert (market["status"], market["reason"]) == ("halted", "System maintenance")
         status, answer = api.call("POST", "/transfers", _transfer(ledger), token=ledger["tokens"]["kanto"], headers={"Idempotency-Key": f"halt-{uuid.uuid4()}"})
         assert (status, answer["error"]["code"], answer["error"]["details"][0]["reason"]) == (409, "MARKET_CLOSED", "System maintenance")
+        assert answer["error"]["message"] == "Transfers are not accepted now: trading is halted by the administrator."
         assert FUNCTIONS["set_market"]({"action": "halt"}, None)["error"]["code"] == "VALIDATION_ERROR"
     finally:
         admin("set_market", {"action": "force_open", "reason": "tests"})

@@ -65,3 +65,14 @@ def test_the_view_gives_the_next_opening_in_jst():
     view = calendar.view(calendar.derive("auto", jst(2026, 12, 28, 19)), jst(2026, 12, 28, 19))
     assert view["next_open"] == "2027-01-04T10:00:00+09:00"
     assert view["status"] == "closed"
+
+
+def test_a_refused_transfer_says_when_the_window_next_opens_as_people_write_it():
+    from chalicelib.registry.domain.calendar import closed_notice
+
+    assert closed_notice("closed", "auto", "2026-11-30T10:00:00+09:00") == (
+        "the trading window is closed; it next opens on Mon 30 Nov 2026, 10:00 JST.",
+        "取引時間外です。次の取引開始は 2026/11/30(月) 10:00 です。",
+    )
+    assert closed_notice("halted", "halted", None)[1] == "事務局により取引が停止されています。"
+    assert closed_notice("closed", "force_close", None)[0] == "the administrator has closed the trading window."

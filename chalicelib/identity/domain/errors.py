@@ -73,8 +73,8 @@ class MfaCodeInvalid(Unauthenticated):
     """The one-time code is wrong or expired."""
 
     code = "MFA_CODE_INVALID"
-    message_en = "The code is incorrect or has expired."
-    message_ja = "コードが正しくないか、有効期限が切れています。"
+    message_en = "The code is incorrect or has expired. Enter the latest code your authenticator app shows."
+    message_ja = "確認コードが正しくないか、有効期限が切れています。認証アプリに表示されている最新のコードを入力してください。"
 
 
 class UserExists(Conflict):
@@ -89,8 +89,9 @@ class InvalidPassword(JvetsError):
     """The password does not meet the pool's policy."""
 
     code = "INVALID_PASSWORD"
-    message_en = "The password does not meet the password policy."
-    message_ja = "パスワードがパスワードポリシーを満たしていません。"
+    message_en = ("The password does not meet the password policy: at least 12 characters, with an upper-case letter, "
+                  "a lower-case letter, a digit and a symbol.")
+    message_ja = "パスワードは12文字以上で、英大文字・英小文字・数字・記号をそれぞれ1文字以上含めてください。"
 
 
 class RoleNotAllowed(Unprocessable):

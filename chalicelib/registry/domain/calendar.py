@@ -121,3 +121,18 @@ def view(state: MarketState, now: datetime) -> dict[str, object]:
 
 
 STATUS_JA = {"open": "取引時間中", "closed": "取引時間外", "halted": "取引停止中"}
+_WEEKDAYS_JA = "月火水木金土日"
+
+
+def closed_notice(status: str, mode: str, next_open: str | None) -> tuple[str, str]:
+    """Why a transfer is refused now, in English and Japanese: halted, closed by the
+    administrator, or outside the window (with the next opening as people write it)."""
+    if status == "halted":
+        return "trading is halted by the administrator.", "事務局により取引が停止されています。"
+    if mode == "force_close" or next_open is None:
+        return "the administrator has closed the trading window.", "事務局により取引時間外とされています。"
+    opens = datetime.fromisoformat(next_open).astimezone(JST)
+    return (
+        f"the trading window is closed; it next opens on {opens:%a %d %b %Y}, {opens:%H:%M} JST.",
+        f"取引時間外です。次の取引開始は {opens:%Y/%m/%d}({_WEEKDAYS_JA[opens.weekday()]}) {opens:%H:%M} です。",
+    )

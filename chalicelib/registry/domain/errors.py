@@ -75,8 +75,8 @@ class UnknownReceiver(Unprocessable):
     """The receiving account number is well formed but no such account exists."""
 
     code = "UNKNOWN_RECEIVER"
-    message_en = "There is no account {number}."
-    message_ja = "移転先口座 {number} は存在しません。"
+    message_en = "There is no account {number}. Check the receiver's account number."
+    message_ja = "移転先口座 {number} は存在しません。口座番号をご確認ください。"
 
 
 class ReceiverNotAllowed(Unprocessable):
@@ -115,24 +115,24 @@ class TooManyBlocks(Unprocessable):
     """The movement needs more serial blocks than one atomic write can hold."""
 
     code = "TOO_MANY_BLOCKS"
-    message_en = "This would move {blocks} serial blocks; one transaction holds at most {max_blocks}. At most {max_amount} t-CO2 of line {line} fit."
-    message_ja = "{blocks} 個のシリアルブロックの移転が必要ですが、1回の取引は {max_blocks} 個までです。{line}行目は最大 {max_amount} t-CO2 まで移転できます。"
+    message_en = "This would move {blocks} serial blocks; one transaction holds at most {max_blocks}. At most {max_amount} t-CO2 of line {line} fit: transfer the rest separately."
+    message_ja = "{blocks} 個のシリアルブロックの移転が必要ですが、1回の取引は {max_blocks} 個までです。{line}行目は最大 {max_amount} t-CO2 まで移転できます。残りは複数回に分けて移転してください。"
 
 
 class MarketClosed(Conflict):
     """Transfers are only possible while the trading window is open."""
 
     code = "MARKET_CLOSED"
-    message_en = "The trading window is {status}. It next opens at {next_open}."
-    message_ja = "現在、取引時間外です（{status_ja}）。次の取引開始は {next_open} です。"
+    message_en = "Transfers are not accepted now: {notice}"
+    message_ja = "現在は移転できません。{notice_ja}"
 
 
 class IdempotencyMismatch(Conflict):
     """The Idempotency-Key was already used for a different request."""
 
     code = "IDEMPOTENCY_MISMATCH"
-    message_en = "This Idempotency-Key was already used for a different request."
-    message_ja = "この Idempotency-Key は別の要求で使用済みです。"
+    message_en = "This request was already sent with different content (the same Idempotency-Key). Start again from the input."
+    message_ja = "この依頼は別の内容で既に送信されています（同じ Idempotency-Key）。入力画面からやり直してください。"
 
 
 class TransactionNotFound(NotFound):
@@ -171,8 +171,8 @@ class InvalidCursor(JvetsError):
     """The paging cursor was not issued for this query."""
 
     code = "INVALID_CURSOR"
-    message_en = "The cursor is not valid for this query."
-    message_ja = "ページ指定が正しくありません。"
+    message_en = "This page is not valid for this search. Search again from the first page."
+    message_ja = "ページ指定が正しくありません。最初のページから照会し直してください。"
 
 
 class InvalidDateRange(JvetsError):
