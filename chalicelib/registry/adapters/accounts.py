@@ -16,7 +16,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.core.adapters import OrganisationItem
 from chalicelib.core.organisations import Organisation, OrganisationNotFound
 from chalicelib.core.table import response_code, transaction_connection, unavailable
-from chalicelib.registry.adapters.models import AccountItem, AccountLinkItem, CounterItem
+from chalicelib.registry.adapters.models import AccountItem, AccountLinkItem, CounterItem, read_counter
 from chalicelib.registry.domain.accounts import (
     SINGLETON_TYPES,
     STATUS_JA,
@@ -101,20 +101,12 @@ class RegistryStore:
             raise _unavailable(error) from error
         return account_from_item(item)
 
-    def _counter_value(self, name: str) -> int:
-        try:
-            return int(CounterItem.get(*CounterItem.key(name), consistent_read=True).value)
-        except CounterItem.DoesNotExist:
-            return 0
-        except GetError as error:
-            raise _unavailable(error) from error
-
     def open_account(self, holder: Organisation, account_type: AccountType, period: int, now: str) -> Account:
         """Allocate the next identifier and create the account and its link atomically."""
         counter_name = f"ACCOUNT#{int(account_type)}"
         for _attempt in range(_MAX_ATTEMPTS):
             singleton = account_type in SINGLETON_TYPES
-            current = 0 if singleton else self._counter_value(counter_name)
+            current = 0 if singleton else read_counter(counter_name)
             # The government's singleton accounts always carry identifier 1, so their
             # create-only condition is what keeps them unique.
             number = str(AccountNumber.build(account_type, 1 if singleton else current + 1, period))

@@ -36,6 +36,7 @@ from chalicelib.registry.adapters.models import (
     HistoryItem,
     MarketItem,
     TransactionItem,
+    read_counter,
 )
 from chalicelib.registry.domain.accounts import Account
 from chalicelib.registry.domain.calendar import MarketState
@@ -137,12 +138,7 @@ class LedgerStore:
         return account, blocks
 
     def counter(self, name: str) -> int:
-        try:
-            return int(CounterItem.get(*CounterItem.key(name), consistent_read=True).value)
-        except CounterItem.DoesNotExist:
-            return 0
-        except GetError as error:
-            raise ServiceUnavailable(details=[{"cause": "GetError"}]) from error
+        return read_counter(name)
 
     def transaction(self, transaction_id: str) -> TransactionItem | None:
         try:

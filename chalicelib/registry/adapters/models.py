@@ -27,7 +27,9 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 
-from chalicelib.core.table import TableItem
+from pynamodb.exceptions import GetError
+
+from chalicelib.core.table import TableItem, unavailable
 
 
 class AccountLinkItem(TableItem, discriminator="account_link"):
@@ -161,3 +163,13 @@ class CounterItem(TableItem, discriminator="counter"):
         """Update actions that set the value; the type is set too, because an update
         that creates the item writes only what it sets."""
         return [cls.value.set(value), cls.item_type.set(cls)]
+
+
+def read_counter(name: str) -> int:
+    """A counter's value as last written (0 before its first use): one consistent read."""
+    try:
+        return int(CounterItem.get(*CounterItem.key(name), consistent_read=True).value)
+    except CounterItem.DoesNotExist:
+        return 0
+    except GetError as error:
+        raise unavailable(error) from error

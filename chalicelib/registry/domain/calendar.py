@@ -75,9 +75,6 @@ class MarketState:
     updated_at: str = ""
 
 
-MODES = ("auto", "halted", "force_open", "force_close")
-
-
 def derive(mode: str, now: datetime, reason: str = "") -> MarketState:
     """The state the market should be in at ``now`` under ``mode``."""
     stamp = now.astimezone(JST).isoformat(timespec="seconds")
