@@ -64,12 +64,22 @@ def table() -> Any:
     return bind(get_settings())
 
 
-@component
+@lru_cache(maxsize=None)
+def store(kind: type[T]) -> T:
+    """A system's store over the table (a class built without arguments), once per
+    container: a new system's routes ask for theirs with ``container.store(TheirStore)``,
+    so adding one touches that system's package only."""
+    table()
+    return kind()
+
+
+_COMPONENTS.append(store)
+
+
 def organisations() -> OrganisationDirectory:
     from chalicelib.core.adapters import OrganisationDirectory
 
-    table()
-    return OrganisationDirectory()
+    return store(OrganisationDirectory)
 
 
 # --- identity -----------------------------------------------------------------------------------
@@ -99,20 +109,16 @@ def directory() -> CognitoDirectory:
 # --- registry -----------------------------------------------------------------------------------
 
 
-@component
 def registry_store() -> RegistryStore:
     from chalicelib.registry.adapters.accounts import RegistryStore
 
-    table()
-    return RegistryStore()
+    return store(RegistryStore)
 
 
-@component
 def ledger_store() -> LedgerStore:
     from chalicelib.registry.adapters.ledger import LedgerStore
 
-    table()
-    return LedgerStore()
+    return store(LedgerStore)
 
 
 @component
@@ -132,12 +138,10 @@ def s3_client() -> Any:
     return _client("s3", signature_version="s3v4", s3=addressing)
 
 
-@component
 def document_store() -> DocumentStore:
     from chalicelib.documents.adapters import DocumentStore
 
-    table()
-    return DocumentStore()
+    return store(DocumentStore)
 
 
 def object_store(bucket: str | None = None) -> ObjectStore:
