@@ -87,15 +87,14 @@ def _seed(blocks: int, rows: int, sender: str, receiver: str, retirement: str) -
 
 
 def measure() -> list[dict[str, Any]]:
-    from devtools.dynamo_hooks import registry_clients
-    from devtools.motoserver import MotoServer
-    from devtools.provision import provision
-    from devtools.stack import app_environment, use_environment
-
     from chalicelib import container
     from chalicelib.core.principal import Principal, Role
     from chalicelib.registry.domain.accounts import AccountNumber
     from chalicelib.registry.service import HistoryQuery, Initiator, RetireCommand, TransferCommand
+    from devtools.dynamo_hooks import registry_clients
+    from devtools.motoserver import MotoServer
+    from devtools.provision import provision
+    from devtools.stack import app_environment, use_environment
 
     rows_out: list[dict[str, Any]] = []
     with MotoServer() as moto:

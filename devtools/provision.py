@@ -19,8 +19,9 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import boto3
 import yaml
@@ -162,7 +163,7 @@ def _pick(props: dict, keys: tuple[str, ...]) -> dict:
     return {key: props[key] for key in keys if key in props}
 
 
-def _dynamodb_table(ctx: _Context, clients: "_Clients", props: dict) -> tuple[str, dict]:
+def _dynamodb_table(ctx: _Context, clients: _Clients, props: dict) -> tuple[str, dict]:
     ddb = clients("dynamodb")
     name = props["TableName"]
     args = _pick(
@@ -252,7 +253,7 @@ def _cors_rule(rule: dict) -> dict:
     return out
 
 
-def _s3_bucket(ctx: _Context, clients: "_Clients", props: dict) -> tuple[str, dict]:
+def _s3_bucket(ctx: _Context, clients: _Clients, props: dict) -> tuple[str, dict]:
     s3 = clients("s3")
     name = props["BucketName"]
     args: dict[str, Any] = {"Bucket": name}
@@ -329,7 +330,7 @@ def _schema_attribute(attribute: dict) -> dict:
     return attribute
 
 
-def _cognito_user_pool(ctx: _Context, clients: "_Clients", props: dict) -> tuple[str, dict]:
+def _cognito_user_pool(ctx: _Context, clients: _Clients, props: dict) -> tuple[str, dict]:
     idp = clients("cognito-idp")
     name = props["UserPoolName"]
     pool_id = _find(idp.get_paginator("list_user_pools"), "UserPools", "Name", name,
@@ -381,7 +382,7 @@ _USER_POOL_CLIENT_KEYS = (
 
 
 def _cognito_user_pool_client(
-    ctx: _Context, clients: "_Clients", props: dict
+    ctx: _Context, clients: _Clients, props: dict
 ) -> tuple[str, dict]:
     idp = clients("cognito-idp")
     pool_id, name = props["UserPoolId"], props["ClientName"]
@@ -396,7 +397,7 @@ def _cognito_user_pool_client(
 
 
 def _cognito_user_pool_group(
-    ctx: _Context, clients: "_Clients", props: dict
+    ctx: _Context, clients: _Clients, props: dict
 ) -> tuple[str, dict]:
     idp = clients("cognito-idp")
     args = _pick(props, ("UserPoolId", "GroupName", "Description", "Precedence", "RoleArn"))
@@ -416,7 +417,7 @@ def _find(paginator: Any, list_key: str, name_key: str, name: str,
     return None
 
 
-_PROVISIONERS: dict[str, Callable[[_Context, "_Clients", dict], tuple[str, dict]]] = {
+_PROVISIONERS: dict[str, Callable[[_Context, _Clients, dict], tuple[str, dict]]] = {
     "AWS::DynamoDB::Table": _dynamodb_table,
     "AWS::S3::Bucket": _s3_bucket,
     "AWS::Cognito::UserPool": _cognito_user_pool,

@@ -66,7 +66,7 @@ def use_environment(environment: dict[str, str]) -> None:
 class _PortalHandler(http.server.SimpleHTTPRequestHandler):
     portal_config: bytes = b"{}"
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         if self.path.split("?", 1)[0] == "/config.json":
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -122,7 +122,7 @@ class WindowScheduler:
             except Exception as error:  # noqa: BLE001 - keep the schedule alive, say why
                 print(f"trading-window schedule failed: {error}", file=sys.stderr)
 
-    def start(self) -> "WindowScheduler":
+    def start(self) -> WindowScheduler:
         from chalicelib.registry.triggers import sync_trading_window
 
         sync_trading_window()

@@ -8,6 +8,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import GetError, PutError, UpdateError
 
+from chalicelib.core.errors import ServiceUnavailable
+from chalicelib.core.table import TableItem, response_code, unavailable
 from chalicelib.documents.domain.documents import (
     SIGNATURE_BYTES,
     Document,
@@ -15,8 +17,6 @@ from chalicelib.documents.domain.documents import (
     DocumentStatus,
     content_disposition,
 )
-from chalicelib.core.errors import ServiceUnavailable
-from chalicelib.core.table import TableItem, response_code, unavailable
 
 
 class DocumentItem(TableItem, discriminator="document"):

@@ -270,8 +270,8 @@ def test_a_failed_delete_is_finished_when_the_event_is_delivered_again(api, toke
 
 
 def test_a_failed_settle_leaves_the_document_waiting_until_the_retry_accepts_it(api, tokens, aws_client, local_aws):
-    from devtools.dynamo_hooks import registry_clients
     from chalicelib.core.errors import ServiceUnavailable
+    from devtools.dynamo_hooks import registry_clients
 
     document, form = announce(api, tokens["kanto"])[1].values()
     upload(form, PDF)

@@ -19,7 +19,8 @@ The local stack runs the same rule where moto issues ID tokens
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 from urllib.parse import quote, urlencode
 
 #: The claim the trigger adds, and its one value.

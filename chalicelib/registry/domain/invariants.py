@@ -7,8 +7,9 @@ storage and run in full by the ``audit_ledger`` administrator function.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from chalicelib.registry.domain.blocks import GENESIS_HASH, chain_hash
 
