@@ -63,11 +63,14 @@ def bind(settings: Settings) -> Connection:
 class NotBound(RuntimeError):
     """A write before ``bind()``: a wiring bug, never a caller's mistake."""
 
+    def __init__(self) -> None:
+        super().__init__("bind() the table's models before writing")
+
 
 def transaction_connection() -> Connection:
     """The one connection that ``TransactWrite`` uses (PynamoDB needs its own)."""
     if _connection is None:
-        raise NotBound("bind() the table's models before writing")
+        raise NotBound
     return _connection
 
 

@@ -27,7 +27,7 @@ from urllib.parse import quote, urlencode
 MFA_CLAIM = "jvets:mfa"
 TOTP = "totp"
 #: Cognito's name of TOTP in ``UserMFASettingList`` and in challenges.
-SOFTWARE_TOKEN_MFA = "SOFTWARE_TOKEN_MFA"
+SOFTWARE_TOKEN_MFA = "SOFTWARE_TOKEN_MFA"  # noqa: S105 - a Cognito setting's name, not a password
 #: The issuer an authenticator app shows next to the code.
 OTP_ISSUER = "JVETS Registry"
 

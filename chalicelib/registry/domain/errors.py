@@ -116,7 +116,8 @@ class TooManyBlocks(Unprocessable):
 
     code = "TOO_MANY_BLOCKS"
     message_en = "This would move {blocks} serial blocks; one transaction holds at most {max_blocks}. At most {max_amount} t-CO2 of line {line} fit."
-    message_ja = "{blocks} 個のシリアルブロックの移転が必要ですが、1回の取引は {max_blocks} 個までです。{line}行目は最大 {max_amount} t-CO2 まで移転できます。"
+    message_ja = ("{blocks} 個のシリアルブロックの移転が必要ですが、1回の取引は {max_blocks} 個までです。"
+                  "{line}行目は最大 {max_amount} t-CO2 まで移転できます。")
 
 
 class MarketClosed(Conflict):
