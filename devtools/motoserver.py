@@ -132,7 +132,7 @@ class MotoServer:
 
     @property
     def endpoint(self) -> str:
-        host = "127.0.0.1" if self.host in ("0.0.0.0", "", "::") else self.host
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "", "::") else self.host  # noqa: S104 - a bind-all address, reached on loopback
         return f"http://{host}:{self.port}"
 
     @property

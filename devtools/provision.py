@@ -15,6 +15,7 @@ endpoint reuses what already exists.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -193,10 +194,8 @@ def _dynamodb_table(ctx: _Context, clients: _Clients, props: dict) -> tuple[str,
     if sse:
         args["SSESpecification"] = {"Enabled": bool(sse.get("SSEEnabled"))}
         args["SSESpecification"].update(_pick(sse, ("SSEType", "KMSMasterKeyId")))
-    try:
+    with contextlib.suppress(ddb.exceptions.ResourceInUseException):  # already provisioned
         ddb.create_table(**args)
-    except ddb.exceptions.ResourceInUseException:
-        pass  # already provisioned
     ddb.get_waiter("table_exists").wait(
         TableName=name, WaiterConfig={"Delay": 0.1, "MaxAttempts": 100}
     )
@@ -259,10 +258,8 @@ def _s3_bucket(ctx: _Context, clients: _Clients, props: dict) -> tuple[str, dict
     args: dict[str, Any] = {"Bucket": name}
     if ctx.region != "us-east-1":
         args["CreateBucketConfiguration"] = {"LocationConstraint": ctx.region}
-    try:
+    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
         s3.create_bucket(**args)
-    except s3.exceptions.BucketAlreadyOwnedByYou:
-        pass
     if "PublicAccessBlockConfiguration" in props:
         s3.put_public_access_block(
             Bucket=name,
@@ -401,10 +398,8 @@ def _cognito_user_pool_group(
 ) -> tuple[str, dict]:
     idp = clients("cognito-idp")
     args = _pick(props, ("UserPoolId", "GroupName", "Description", "Precedence", "RoleArn"))
-    try:
+    with contextlib.suppress(idp.exceptions.GroupExistsException):
         idp.create_group(**args)
-    except idp.exceptions.GroupExistsException:
-        pass
     return props["GroupName"], {}
 
 

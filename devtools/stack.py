@@ -9,6 +9,7 @@ run while one is up says so and exits.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import functools
 import http.server
@@ -209,10 +210,8 @@ class Stack:
                 os.killpg(self.api.pid, signal.SIGTERM)
                 self.api.wait(timeout=10)
             except (ProcessLookupError, subprocess.TimeoutExpired):
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.api.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
         if self.portal is not None:
             self.portal.shutdown()
             self.portal.server_close()
@@ -272,11 +271,12 @@ def main() -> int:
                 print(f"The API process exited with {stack.api.returncode}; stopping.", file=sys.stderr)
                 return 1
             stop.wait(0.5)
-        print("\nStopping the JVETS local stack…", flush=True)
-        return 0
     except OSError as error:
         print(f"Could not start the local stack: {error}", file=sys.stderr)
         return 1
+    else:
+        print("\nStopping the JVETS local stack…", flush=True)
+        return 0
     finally:
         stack.stop()
         fcntl.flock(lock, fcntl.LOCK_UN)
