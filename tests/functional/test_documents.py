@@ -21,6 +21,7 @@ from chalicelib.documents.triggers import document_arrived
 from tests.conftest import scan_registry
 
 PDF = b"%PDF-1.7\n" + b"0" * 1000 + b"\n%%EOF\n"
+PDF_SIZE = len(PDF)
 XLSX = b"PK\x03\x04" + b"\x00" * 600
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -30,7 +31,7 @@ def tokens(api, demo):
     return {name: api.login(demo[name]) for name in ("kanto", "minato", "verifier", "admin")}
 
 
-def announce(api, token, *, kind="evidence", filename="電力請求書_2026-04.pdf", content_type="application/pdf", size=len(PDF)):
+def announce(api, token, *, kind="evidence", filename="電力請求書_2026-04.pdf", content_type="application/pdf", size=PDF_SIZE):
     return api.call("POST", "/documents", {"kind": kind, "filename": filename, "content_type": content_type, "size": size},
                     token=token)
 
