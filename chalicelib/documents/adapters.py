@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
@@ -17,6 +17,9 @@ from chalicelib.documents.domain.documents import (
     DocumentStatus,
     content_disposition,
 )
+
+if TYPE_CHECKING:
+    from pynamodb.expressions.update import Action
 
 
 class DocumentItem(TableItem, discriminator="document"):
@@ -36,7 +39,8 @@ class DocumentItem(TableItem, discriminator="document"):
     expires_at = NumberAttribute(null=True)
     received_at = UnicodeAttribute(null=True)
     version_id = UnicodeAttribute(null=True)
-    reasons = ListAttribute(of=UnicodeAttribute, default=list)
+    #: PynamoDB types a list ``of=UnicodeAttribute`` as a list of attributes; its values are str.
+    reasons = cast("ListAttribute[str]", ListAttribute(of=UnicodeAttribute, default=list))
     purpose = UnicodeAttribute(null=True)
 
     @staticmethod
@@ -103,7 +107,7 @@ class DocumentStore:
         only a document still waiting, at that key, changes. False if it no longer waits
         (another delivery of the event, or another object, settled it first)."""
         item = DocumentItem(*DocumentItem.key(document.document_id))
-        actions = [
+        actions: list[Action] = [
             DocumentItem.status.set(status.value),
             DocumentItem.received_at.set(received_at),
             DocumentItem.reasons.set(reasons),
