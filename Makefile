@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: run test unit venv clean system-deps package bench soak
+.PHONY: run test unit lint venv clean system-deps package bench soak
 
 venv: $(STAMP)
 
@@ -21,9 +21,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	@$(PY) -m devtools.stack
 
-## Install what the tests need (Python packages, Chromium, a Japanese font) and run the whole suite.
-test: $(STAMP) system-deps
+## Install what the tests need (Python packages, Chromium, a Japanese font), lint, and run the whole suite.
+test: $(STAMP) system-deps lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Lint: ruff, then mypy over chalicelib (both configured in pyproject.toml).
+lint: $(STAMP)
+	$(PY) -m ruff check app.py chalicelib devtools tests
+	$(PY) -m mypy
 
 system-deps:
 	@bash devtools/install_system_deps.sh
@@ -46,4 +51,4 @@ unit: $(STAMP)
 	$(PY) -m pytest tests/unit -q
 
 clean:
-	rm -rf $(VENV) .local .pytest_cache .hypothesis
+	rm -rf $(VENV) .local .pytest_cache .hypothesis .mypy_cache .ruff_cache

@@ -9,7 +9,7 @@ Tests call ``reset()`` after changing the environment; it forgets every ``@compo
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalicelib.core.settings import get_settings, reset_settings
@@ -64,7 +64,7 @@ def table() -> Any:
     return bind(get_settings())
 
 
-@lru_cache(maxsize=None)
+@cache
 def store(kind: type[T]) -> T:
     """A system's store over the table (a class built without arguments), once per
     container: a new system's routes ask for theirs with ``container.store(TheirStore)``,

@@ -12,6 +12,7 @@ import os
 import sys
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 SIZES = [(1, 10), (100, 1_000), (1_000, 10_000)]
@@ -86,16 +87,30 @@ def _seed(blocks: int, rows: int, sender: str, receiver: str, retirement: str) -
                               reason="bench", updated_at="2026-06-01"))
 
 
+def _operations(ledger: Any, principal: Any, sender: str, receiver: str, amount: int) -> dict[str, Callable[[], object]]:
+    """The measured operations on one seeded state, each run once."""
+    from chalicelib.registry.service import HistoryQuery, Initiator, RetireCommand, TransferCommand
+
+    return {
+        "transfer": lambda: ledger.transfer(TransferCommand.from_request(
+            {"from_account": sender, "to_account": receiver, "lines": [{"unit_type": "JPA", "amount": amount}]},
+            f"b-{uuid.uuid4()}", Initiator.of(principal))),
+        "retirement": lambda: ledger.retire(RetireCommand.from_request(
+            {"account": sender, "compliance_period": "01", "lines": [{"unit_type": "JPA", "amount": 2}]},
+            f"b-{uuid.uuid4()}", Initiator.of(principal))),
+        "balance view": lambda: ledger.balance(principal, sender),
+        "history page": lambda: ledger.history(principal, HistoryQuery(sender, "2026-01-01", "2026-12-31", None, str(PAGE))),
+    }
+
+
 def measure() -> list[dict[str, Any]]:
+    from chalicelib import container
+    from chalicelib.core.principal import Principal, Role
+    from chalicelib.registry.domain.accounts import AccountNumber
     from devtools.dynamo_hooks import registry_clients
     from devtools.motoserver import MotoServer
     from devtools.provision import provision
     from devtools.stack import app_environment, use_environment
-
-    from chalicelib import container
-    from chalicelib.core.principal import Principal, Role
-    from chalicelib.registry.domain.accounts import AccountNumber
-    from chalicelib.registry.service import HistoryQuery, Initiator, RetireCommand, TransferCommand
 
     rows_out: list[dict[str, Any]] = []
     with MotoServer() as moto:
@@ -111,17 +126,7 @@ def measure() -> list[dict[str, Any]]:
                 counter.attach(client)
             principal = Principal(username="bench", role=Role.PARTICIPANT, org_id=f"org-{sender}")
             amount = min(15, blocks * UNITS_PER_BLOCK - 5)
-            operations = {
-                "transfer": lambda: ledger.transfer(TransferCommand.from_request(
-                    {"from_account": sender, "to_account": receiver, "lines": [{"unit_type": "JPA", "amount": amount}]},
-                    f"b-{uuid.uuid4()}", Initiator.of(principal))),
-                "retirement": lambda: ledger.retire(RetireCommand.from_request(
-                    {"account": sender, "compliance_period": "01", "lines": [{"unit_type": "JPA", "amount": 2}]},
-                    f"b-{uuid.uuid4()}", Initiator.of(principal))),
-                "balance view": lambda: ledger.balance(principal, sender),
-                "history page": lambda: ledger.history(principal, HistoryQuery(sender, "2026-01-01", "2026-12-31", None, str(PAGE))),
-            }
-            for name, run in operations.items():
+            for name, run in _operations(ledger, principal, sender, receiver, amount).items():
                 counter.reset()
                 run()
                 rows_out.append({"operation": name, "blocks": blocks, "history": rows, "requests": counter.total,

@@ -66,7 +66,7 @@ def install() -> None:
 
     def create_jwt(self: Any, client_id: str, username: str, token_use: str,
                    expires_in: int = 60 * 60, extra_data: dict[str, Any] | None = None) -> Any:
-        if token_use == "id":
+        if token_use == "id":  # noqa: S105 - Cognito's kind of token (id, access), not a secret
             details = claims_override(_enabled_mfas(self._get_user(username)))
             claims = {k: v for k, v in (extra_data or {}).items() if k not in details.get("claimsToSuppress", [])}
             claims.update(details.get("claimsToAddOrOverride", {}))

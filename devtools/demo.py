@@ -135,7 +135,8 @@ def load_ledger(accounts: dict[str, list[str]]) -> None:
         issue(kanto, "jCER", 50, "kanto-jcer", project="CDM-0001")
         move("kanto", "kanto-steel", {"from_account": kanto, "to_account": minato, "lines": [{"unit_type": "jCER", "amount": 25}]}, "t3")
         _call("correct_transaction", {"transaction_id": back["id"], "reason": "Sent to the wrong account (demo)"})
-        move("minato", "minato-foods", {"account": minato, "compliance_period": "01", "lines": [{"unit_type": "JPA", "amount": 200}]}, "r1", retirement=True)
+        move("minato", "minato-foods", {"account": minato, "compliance_period": "01", "lines": [{"unit_type": "JPA", "amount": 200}]}, "r1",
+             retirement=True)
         _call("set_commitment_reserve", {"account": kanto, "commitment_reserve": 800})
         _call("set_commitment_reserve", {"account": minato, "commitment_reserve": 300})
     finally:

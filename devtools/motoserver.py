@@ -20,14 +20,15 @@ from __future__ import annotations
 
 import threading
 import urllib.request
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
+from moto.core.model_instances import model_data
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
     create_backend_app,
 )
-from moto.core.model_instances import model_data
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from devtools import cognito_triggers
@@ -113,7 +114,7 @@ def _forget_dynamodb_instances() -> None:
 class _QuietRequestHandler(MotoRequestHandler):
     """moto's request handler without werkzeug's per-request access log."""
 
-    def log_request(self, *args: Any, **kwargs: Any) -> None:  # noqa: D401
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
         pass
 
 
@@ -131,7 +132,7 @@ class MotoServer:
 
     @property
     def endpoint(self) -> str:
-        host = "127.0.0.1" if self.host in ("0.0.0.0", "", "::") else self.host
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "", "::") else self.host  # noqa: S104 - a bind-all address, reached on loopback
         return f"http://{host}:{self.port}"
 
     @property
@@ -142,7 +143,7 @@ class MotoServer:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def start(self) -> "MotoServer":
+    def start(self) -> MotoServer:
         if self._server is not None:
             return self
         # make_server binds immediately, so the real port is known on return.
@@ -179,7 +180,7 @@ class MotoServer:
         with urllib.request.urlopen(request, timeout=30) as response:
             response.read()
 
-    def __enter__(self) -> "MotoServer":
+    def __enter__(self) -> MotoServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

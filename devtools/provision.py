@@ -15,12 +15,14 @@ endpoint reuses what already exists.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import boto3
 import yaml
@@ -162,7 +164,7 @@ def _pick(props: dict, keys: tuple[str, ...]) -> dict:
     return {key: props[key] for key in keys if key in props}
 
 
-def _dynamodb_table(ctx: _Context, clients: "_Clients", props: dict) -> tuple[str, dict]:
+def _dynamodb_table(ctx: _Context, clients: _Clients, props: dict) -> tuple[str, dict]:
     ddb = clients("dynamodb")
     name = props["TableName"]
     args = _pick(
@@ -192,10 +194,8 @@ def _dynamodb_table(ctx: _Context, clients: "_Clients", props: dict) -> tuple[st
     if sse:
         args["SSESpecification"] = {"Enabled": bool(sse.get("SSEEnabled"))}
         args["SSESpecification"].update(_pick(sse, ("SSEType", "KMSMasterKeyId")))
-    try:
+    with contextlib.suppress(ddb.exceptions.ResourceInUseException):  # already provisioned
         ddb.create_table(**args)
-    except ddb.exceptions.ResourceInUseException:
-        pass  # already provisioned
     ddb.get_waiter("table_exists").wait(
         TableName=name, WaiterConfig={"Delay": 0.1, "MaxAttempts": 100}
     )
@@ -252,16 +252,14 @@ def _cors_rule(rule: dict) -> dict:
     return out
 
 
-def _s3_bucket(ctx: _Context, clients: "_Clients", props: dict) -> tuple[str, dict]:
+def _s3_bucket(ctx: _Context, clients: _Clients, props: dict) -> tuple[str, dict]:
     s3 = clients("s3")
     name = props["BucketName"]
     args: dict[str, Any] = {"Bucket": name}
     if ctx.region != "us-east-1":
         args["CreateBucketConfiguration"] = {"LocationConstraint": ctx.region}
-    try:
+    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
         s3.create_bucket(**args)
-    except s3.exceptions.BucketAlreadyOwnedByYou:
-        pass
     if "PublicAccessBlockConfiguration" in props:
         s3.put_public_access_block(
             Bucket=name,
@@ -329,7 +327,7 @@ def _schema_attribute(attribute: dict) -> dict:
     return attribute
 
 
-def _cognito_user_pool(ctx: _Context, clients: "_Clients", props: dict) -> tuple[str, dict]:
+def _cognito_user_pool(ctx: _Context, clients: _Clients, props: dict) -> tuple[str, dict]:
     idp = clients("cognito-idp")
     name = props["UserPoolName"]
     pool_id = _find(idp.get_paginator("list_user_pools"), "UserPools", "Name", name,
@@ -381,7 +379,7 @@ _USER_POOL_CLIENT_KEYS = (
 
 
 def _cognito_user_pool_client(
-    ctx: _Context, clients: "_Clients", props: dict
+    ctx: _Context, clients: _Clients, props: dict
 ) -> tuple[str, dict]:
     idp = clients("cognito-idp")
     pool_id, name = props["UserPoolId"], props["ClientName"]
@@ -396,14 +394,12 @@ def _cognito_user_pool_client(
 
 
 def _cognito_user_pool_group(
-    ctx: _Context, clients: "_Clients", props: dict
+    ctx: _Context, clients: _Clients, props: dict
 ) -> tuple[str, dict]:
     idp = clients("cognito-idp")
     args = _pick(props, ("UserPoolId", "GroupName", "Description", "Precedence", "RoleArn"))
-    try:
+    with contextlib.suppress(idp.exceptions.GroupExistsException):
         idp.create_group(**args)
-    except idp.exceptions.GroupExistsException:
-        pass
     return props["GroupName"], {}
 
 
@@ -416,7 +412,7 @@ def _find(paginator: Any, list_key: str, name_key: str, name: str,
     return None
 
 
-_PROVISIONERS: dict[str, Callable[[_Context, "_Clients", dict], tuple[str, dict]]] = {
+_PROVISIONERS: dict[str, Callable[[_Context, _Clients, dict], tuple[str, dict]]] = {
     "AWS::DynamoDB::Table": _dynamodb_table,
     "AWS::S3::Bucket": _s3_bucket,
     "AWS::Cognito::UserPool": _cognito_user_pool,

@@ -34,7 +34,7 @@ class RunningStack:
         self.process: subprocess.Popen | None = None
         self.info: dict[str, Any] = {}
 
-    def start(self, timeout: float = 120) -> "RunningStack":
+    def start(self, timeout: float = 120) -> RunningStack:
         self.log = open(self.local / "make-run.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(["make", "--no-print-directory", "run"], cwd=ROOT, env=self.environment,
                                         stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)

@@ -13,13 +13,14 @@ from __future__ import annotations
 import queue
 import sys
 import threading
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote_plus
 
 __all__ = ["ObjectCreatedEvents", "s3_record"]
 
-_LISTENERS: list["ObjectCreatedEvents"] = []
+_LISTENERS: list[ObjectCreatedEvents] = []
 _installed = False
 _install_lock = threading.Lock()
 
@@ -34,7 +35,7 @@ def s3_record(event_name: str, bucket: str, key: str, size: int, etag: str, vers
         "eventVersion": "2.1",
         "eventSource": "aws:s3",
         "awsRegion": region,
-        "eventTime": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+        "eventTime": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
         "eventName": event_name.removeprefix("s3:"),
         "s3": {"s3SchemaVersion": "1.0", "configurationId": "document-arrival",
                "bucket": {"name": bucket, "arn": f"arn:aws:s3:::{bucket}"}, "object": obj},
@@ -85,7 +86,7 @@ class ObjectCreatedEvents:
             except Exception as error:  # noqa: BLE001 - keep delivering, say why (Lambda would retry)
                 print(f"document_arrived failed: {error}", file=sys.stderr)
 
-    def start(self) -> "ObjectCreatedEvents":
+    def start(self) -> ObjectCreatedEvents:
         _install()
         _LISTENERS.append(self)
         self._thread.start()

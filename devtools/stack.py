@@ -9,6 +9,7 @@ run while one is up says so and exits.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import functools
 import http.server
@@ -66,7 +67,7 @@ def use_environment(environment: dict[str, str]) -> None:
 class _PortalHandler(http.server.SimpleHTTPRequestHandler):
     portal_config: bytes = b"{}"
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         if self.path.split("?", 1)[0] == "/config.json":
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -122,7 +123,7 @@ class WindowScheduler:
             except Exception as error:  # noqa: BLE001 - keep the schedule alive, say why
                 print(f"trading-window schedule failed: {error}", file=sys.stderr)
 
-    def start(self) -> "WindowScheduler":
+    def start(self) -> WindowScheduler:
         from chalicelib.registry.triggers import sync_trading_window
 
         sync_trading_window()
@@ -209,10 +210,8 @@ class Stack:
                 os.killpg(self.api.pid, signal.SIGTERM)
                 self.api.wait(timeout=10)
             except (ProcessLookupError, subprocess.TimeoutExpired):
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.api.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
         if self.portal is not None:
             self.portal.shutdown()
             self.portal.server_close()
@@ -272,11 +271,12 @@ def main() -> int:
                 print(f"The API process exited with {stack.api.returncode}; stopping.", file=sys.stderr)
                 return 1
             stop.wait(0.5)
-        print("\nStopping the JVETS local stack…", flush=True)
-        return 0
     except OSError as error:
         print(f"Could not start the local stack: {error}", file=sys.stderr)
         return 1
+    else:
+        print("\nStopping the JVETS local stack…", flush=True)
+        return 0
     finally:
         stack.stop()
         fcntl.flock(lock, fcntl.LOCK_UN)

@@ -22,7 +22,7 @@ __all__ = ["code"]
 def code(secret: str, at: float | None = None) -> str:
     """The 6-digit code of ``secret`` (base32, Cognito's form) at time ``at``."""
     padded = secret + "=" * (-len(secret) % 8)
-    totp = TOTP(base64.b32decode(padded, casefold=True), 6, SHA1(), 30, enforce_key_length=False)
+    totp = TOTP(base64.b32decode(padded, casefold=True), 6, SHA1(), 30, enforce_key_length=False)  # noqa: S303 - RFC 6238 TOTP is HMAC-SHA1
     return totp.generate(int(time.time() if at is None else at)).decode()
 
 

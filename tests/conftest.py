@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -136,7 +137,8 @@ def token_from_another_pool(aws_client: Any, pool_name: str, username: str, org_
     idp = aws_client("cognito-idp")
     schema = [{"Name": "org_id", "AttributeDataType": "String", "Mutable": True}]
     pool = idp.create_user_pool(PoolName=pool_name, Schema=schema)["UserPool"]["Id"]
-    client_id = idp.create_user_pool_client(UserPoolId=pool, ClientName="c", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])["UserPoolClient"]["ClientId"]
+    client = idp.create_user_pool_client(UserPoolId=pool, ClientName="c", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])
+    client_id = client["UserPoolClient"]["ClientId"]
     idp.create_group(UserPoolId=pool, GroupName=group)
     idp.admin_create_user(UserPoolId=pool, Username=username, UserAttributes=[{"Name": "custom:org_id", "Value": org_id}])
     idp.admin_set_user_password(UserPoolId=pool, Username=username, Password="Other-Pool-Pass-2026!", Permanent=True)

@@ -29,7 +29,9 @@ def main(argv: list[str]) -> int:
         print(f"usage: python -m chalicelib.admin FUNCTION ['<json>']\nfunctions: {', '.join(sorted(FUNCTIONS))}", file=sys.stderr)
         return 2
     if not STACK_FILE.exists():
-        print(json.dumps({"error": {"code": "STACK_NOT_RUNNING", "message": f"{STACK_FILE} not found: start the stack with `make run`.", "message_ja": "ローカル環境が起動していません（make run）。"}}, ensure_ascii=False))
+        body = {"code": "STACK_NOT_RUNNING", "message": f"{STACK_FILE} not found: start the stack with `make run`.",
+                "message_ja": "ローカル環境が起動していません（make run）。"}
+        print(json.dumps({"error": body}, ensure_ascii=False))
         return 1
     try:
         event = json.loads(argv[1]) if len(argv) == 2 else {}

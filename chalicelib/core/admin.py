@@ -35,6 +35,13 @@ AdminFunction = Callable[..., dict[str, Any]]
 FUNCTIONS: dict[str, AdminFunction] = {}
 
 
+class DeclaredTwice(ValueError):
+    """Two administrator functions of one name: a wiring bug, found at import."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"administrator function {name} is declared twice")
+
+
 class AdminFunctions:
     """One system's administrator functions, on their own Chalice blueprint."""
 
@@ -48,7 +55,7 @@ class AdminFunctions:
         def decorator(run: Callable[[Any], dict[str, Any]]) -> AdminFunction:
             name = run.__name__
             if name in FUNCTIONS:
-                raise ValueError(f"administrator function {name} is declared twice")
+                raise DeclaredTwice(name)
 
             def handler(event: Any, context: Any = None) -> dict[str, Any]:
                 from chalicelib.core.http.requests import validate

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Mapping
+from typing import Any
 
 
 class Role(str, Enum):
@@ -43,7 +44,7 @@ class Principal:
                 "mfa": "totp" if self.mfa else ""}
 
     @classmethod
-    def from_context(cls, context: Mapping[str, Any]) -> "Principal":
+    def from_context(cls, context: Mapping[str, Any]) -> Principal:
         return cls(
             username=str(context["username"]),
             role=Role(context["role"]),

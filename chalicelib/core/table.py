@@ -23,6 +23,8 @@ from pynamodb.models import Model
 from chalicelib.core.errors import ServiceUnavailable
 
 if TYPE_CHECKING:
+    # botocore's ``retries`` setting, as PynamoDB's Connection names its type (stubs only).
+    from botocore.config import _RetryDict
     from pynamodb.expressions.condition import Condition
     from pynamodb.expressions.update import Action
     from pynamodb.transactions import TransactWrite
@@ -34,6 +36,9 @@ class TableItem(Model):
     class Meta:
         table_name = "jvets-local-registry"
         region = "ap-northeast-1"
+        # Declared only (no value): PynamoDB's metaclass fills in its defaults, bind() sets them.
+        host: str | None
+        max_retry_attempts: int
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
@@ -41,7 +46,7 @@ class TableItem(Model):
 
 
 _connection: Connection | None = None
-RETRIES = {"mode": "standard", "total_max_attempts": 3}
+RETRIES: _RetryDict = {"mode": "standard", "total_max_attempts": 3}
 
 
 def bind(settings: Settings) -> Connection:
@@ -54,7 +59,8 @@ def bind(settings: Settings) -> Connection:
     # botocore's standard mode: throttles and transient errors are retried with
     # bounded exponential backoff and full jitter, at most three attempts in all.
     meta.max_retry_attempts = RETRIES["total_max_attempts"] - 1
-    for model in (TableItem, *TableItem.__subclasses__()):
+    models: list[type[TableItem]] = [TableItem, *TableItem.__subclasses__()]
+    for model in models:
         model._connection = None
     _connection = Connection(region=settings.region, host=settings.aws_endpoint_url, retry_configuration=RETRIES)
     return _connection
@@ -63,11 +69,14 @@ def bind(settings: Settings) -> Connection:
 class NotBound(RuntimeError):
     """A write before ``bind()``: a wiring bug, never a caller's mistake."""
 
+    def __init__(self) -> None:
+        super().__init__("bind() the table's models before writing")
+
 
 def transaction_connection() -> Connection:
     """The one connection that ``TransactWrite`` uses (PynamoDB needs its own)."""
     if _connection is None:
-        raise NotBound("bind() the table's models before writing")
+        raise NotBound
     return _connection
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import GetError, PutError, UpdateError
 
+from chalicelib.core.errors import ServiceUnavailable
+from chalicelib.core.table import TableItem, response_code, unavailable
 from chalicelib.documents.domain.documents import (
     SIGNATURE_BYTES,
     Document,
@@ -15,8 +17,9 @@ from chalicelib.documents.domain.documents import (
     DocumentStatus,
     content_disposition,
 )
-from chalicelib.core.errors import ServiceUnavailable
-from chalicelib.core.table import TableItem, response_code, unavailable
+
+if TYPE_CHECKING:
+    from pynamodb.expressions.update import Action
 
 
 class DocumentItem(TableItem, discriminator="document"):
@@ -36,7 +39,8 @@ class DocumentItem(TableItem, discriminator="document"):
     expires_at = NumberAttribute(null=True)
     received_at = UnicodeAttribute(null=True)
     version_id = UnicodeAttribute(null=True)
-    reasons = ListAttribute(of=UnicodeAttribute, default=list)
+    #: PynamoDB types a list ``of=UnicodeAttribute`` as a list of attributes; its values are str.
+    reasons = cast("ListAttribute[str]", ListAttribute(of=UnicodeAttribute, default=list))
     purpose = UnicodeAttribute(null=True)
 
     @staticmethod
@@ -103,7 +107,7 @@ class DocumentStore:
         only a document still waiting, at that key, changes. False if it no longer waits
         (another delivery of the event, or another object, settled it first)."""
         item = DocumentItem(*DocumentItem.key(document.document_id))
-        actions = [
+        actions: list[Action] = [
             DocumentItem.status.set(status.value),
             DocumentItem.received_at.set(received_at),
             DocumentItem.reasons.set(reasons),

@@ -20,17 +20,17 @@ import jwt
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 from chalicelib.core.errors import Forbidden, ServiceUnavailable
+from chalicelib.core.principal import Principal, role_from_groups
 from chalicelib.identity.domain.errors import (
     AuthFailed,
-    InvalidToken,
     InvalidPassword,
+    InvalidToken,
     MfaCodeInvalid,
     MfaRequired,
     PasswordChangeRequired,
     UserExists,
 )
 from chalicelib.identity.domain.mfa import SOFTWARE_TOKEN_MFA, has_totp
-from chalicelib.core.principal import Principal, role_from_groups
 
 #: Cognito's answers to a bad session, token or user: one "sign in again" for the caller.
 _AUTH_CODES = frozenset({

@@ -28,13 +28,22 @@ class CommitFailed(Exception):
 
 
 class StoredTransaction(Protocol):
-    """A transaction record as stored: its hashed core, chain links and marks."""
+    """A transaction record as stored: its hashed core, chain links and marks (read only)."""
 
-    transaction_id: str
-    core: str
-    chain: str
-    fingerprint: str
-    corrected_by: str | None
+    @property
+    def transaction_id(self) -> str: ...
+
+    @property
+    def core(self) -> str: ...
+
+    @property
+    def chain(self) -> str: ...
+
+    @property
+    def fingerprint(self) -> str: ...
+
+    @property
+    def corrected_by(self) -> str | None: ...
 
 
 class AccountsPort(Protocol):

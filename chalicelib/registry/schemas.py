@@ -247,7 +247,7 @@ class IssueUnits(EventModel):
         from chalicelib.registry.domain.blocks import UNIT_TYPES
 
         if UNIT_TYPES[self.unit_type].credit != (self.project is not None):
-            raise ValueError("project is required for credits and not allowed for allowances")
+            raise ValueError("project is required for credits and not allowed for allowances")  # noqa: TRY003 - pydantic's validator contract
         return self
 
 
@@ -269,7 +269,7 @@ class SetMarket(EventModel):
     @model_validator(mode="after")
     def _halt_needs_a_reason(self) -> SetMarket:
         if self.action == "halt" and not self.reason.strip():
-            raise ValueError("a halt needs a reason")
+            raise ValueError("a halt needs a reason")  # noqa: TRY003 - pydantic's validator contract
         return self
 
 

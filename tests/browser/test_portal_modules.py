@@ -123,7 +123,8 @@ def test_an_api_error_is_shown_with_the_api_s_own_message_in_the_current_languag
           setLang(lang);
           out[lang] = {
             api: bodies.map((body) => errorText(new ApiError(409, body))),
-            portal: [new ApiError(0, { code: "NETWORK_ERROR" }), new ApiError(502, { code: "GATEWAY_ERROR" }), { code: "CONFIG_UNAVAILABLE" }].map(errorText),
+            portal: [new ApiError(0, { code: "NETWORK_ERROR" }), new ApiError(502, { code: "GATEWAY_ERROR" }),
+                     { code: "CONFIG_UNAVAILABLE" }].map(errorText),
             unknown: errorText(new ApiError(418, { code: "NO_SUCH_CODE" })),
             client: errorText(clientError("validation.required")),
           };
@@ -190,9 +191,9 @@ def test_the_javascript_validation_agrees_with_the_registry_on_valid_and_mistype
         """,
         samples,
     )
-    disagreements = [(s, r) for s, r in zip(samples, results) if r["valid"] != is_valid(s)]
+    disagreements = [(s, r) for s, r in zip(samples, results, strict=True) if r["valid"] != is_valid(s)]
     assert disagreements == []
-    reasons = dict(zip(samples, (r.get("reason") for r in results)))
+    reasons = dict(zip(samples, (r.get("reason") for r in results), strict=True))
     assert reasons["JP-121-1053-0-26"] == "check"
     assert reasons["JP-999-1-0-42"] == "type"
     assert reasons["GB-121-1053-0-25"] == "registry"

@@ -51,7 +51,7 @@ def test_racing_transfers_complete_exactly_what_the_balance_allows(stack):
     receivers = [stack.user("kanto")["accounts"][0], stack.user("minato")["accounts"][0]]
     token = stack.login("aozora")
     before = {n: requests.get(f"{api}/accounts/{n}/balance", headers={"Authorization": stack.login(u)}, timeout=30).json()["balance"]
-              for n, u in zip(receivers, ["kanto", "minato"])}
+              for n, u in zip(receivers, ["kanto", "minato"], strict=True)}
 
     outcomes: list[tuple[str, int, str, str]] = []
     lock = threading.Lock()
@@ -88,7 +88,7 @@ def test_racing_transfers_complete_exactly_what_the_balance_allows(stack):
     balance = requests.get(f"{api}/accounts/{sender}/balance", headers={"Authorization": token}, timeout=30).json()
     assert (balance["balance"], balance["transferable"]) == (RESERVE, 0)
     received = Counter(to for key, status, code, to in outcomes if key in completed and status == 201)
-    for number, user in zip(receivers, ["kanto", "minato"]):
+    for number, user in zip(receivers, ["kanto", "minato"], strict=True):
         after = requests.get(f"{api}/accounts/{number}/balance", headers={"Authorization": stack.login(user)}, timeout=30).json()["balance"]
         assert after - before[number] == received[number] // 2  # each completed key answered twice
     audit = stack.admin("audit_ledger", {})

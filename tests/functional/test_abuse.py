@@ -34,7 +34,8 @@ BODIES = {
     "latin-1 bytes": ("{\"from_account\": \"é\"}".encode("latin-1"), "MALFORMED_JSON"),
     "lone surrogate escape": (b'{"from_account": "\\ud800"}', "VALIDATION_ERROR"),
     "NUL bytes": (b"\x00" * 100, "MALFORMED_JSON"),
-    "10,000 lines": (json.dumps({"from_account": "x", "to_account": "y", "lines": [{"unit_type": "JPA", "amount": 1}] * 10_000}).encode(), "BODY_TOO_LARGE"),
+    "10,000 lines": (json.dumps({"from_account": "x", "to_account": "y", "lines": [{"unit_type": "JPA", "amount": 1}] * 10_000}).encode(),
+                     "BODY_TOO_LARGE"),
     "10,000 compact lines": (json.dumps({"from_account": "x", "to_account": "y", "lines": [1] * 10_000}).encode(), "VALIDATION_ERROR"),
     "huge integer": (b'{"from_account": "x", "to_account": "y", "lines": [{"unit_type": "JPA", "amount": ' + b"9" * 5000 + b"}]}", "MALFORMED_JSON"),
     "NaN amount": (b'{"from_account": "x", "to_account": "y", "lines": [{"unit_type": "JPA", "amount": NaN}]}', "VALIDATION_ERROR"),
@@ -51,7 +52,8 @@ def test_hostile_bodies_get_a_400_with_a_code_and_write_nothing(api, world, loca
     assert scan_registry(local_aws) == before
 
 
-@pytest.mark.parametrize("key", ["abc\r\nX-Injected: yes-123", "key\nSet-Cookie: a=b", "a" * 129, "ключ-ключ-ключ", "key;rm -rf /", "../../../etc/passwd"])
+@pytest.mark.parametrize("key", ["abc\r\nX-Injected: yes-123", "key\nSet-Cookie: a=b", "a" * 129, "ключ-ключ-ключ", "key;rm -rf /",
+                                 "../../../etc/passwd"])
 def test_idempotency_keys_outside_the_safe_alphabet_are_refused(api, world, key):
     status, answer = api.call("POST", "/transfers", _transfer(world), token=world["token"], headers={"Idempotency-Key": key})
     assert (status, answer["error"]["code"]) == (400, "IDEMPOTENCY_KEY_REQUIRED")
@@ -78,8 +80,10 @@ def test_markup_in_every_free_text_field_is_stored_and_returned_as_inert_text(ap
     org = admin("create_organisation", {"org_id": "markup-co", "name": MARKUP, "name_ja": MARKUP + "株式会社", "kind": "trading"})
     assert org["name"] == MARKUP
     account = admin("open_account", {"org_id": "markup-co", "type": 121})["number"]
-    admin("create_user", {"username": "markup", "email": "m@example.jp", "org_id": "markup-co", "role": "participant", "password": "Markup-Pass-2026!"})
-    issued = admin("issue_units", {"account": account, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01", "amount": 5, "reason": MARKUP})
+    admin("create_user", {"username": "markup", "email": "m@example.jp", "org_id": "markup-co", "role": "participant",
+                          "password": "Markup-Pass-2026!"})
+    issued = admin("issue_units", {"account": account, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01", "amount": 5,
+                                   "reason": MARKUP})
     assert issued["transaction"]["reason"] == MARKUP
     admin("set_market", {"action": "halt", "reason": MARKUP})
     try:
@@ -91,8 +95,8 @@ def test_markup_in_every_free_text_field_is_stored_and_returned_as_inert_text(ap
     token = api.login({"username": "markup", "password": "Markup-Pass-2026!"})
     _, me = api.call("GET", "/me", token=token)
     assert (me["org_name"], me["org_name_ja"]) == (MARKUP, MARKUP + "株式会社")
-    status, sent = api.call("POST", "/transfers", {"from_account": account, "to_account": world["kanto"], "lines": [{"unit_type": "JPA", "amount": 2}]},
-                            token=token, headers={"Idempotency-Key": f"markup-{uuid.uuid4()}"})
+    body = {"from_account": account, "to_account": world["kanto"], "lines": [{"unit_type": "JPA", "amount": 2}]}
+    status, sent = api.call("POST", "/transfers", body, token=token, headers={"Idempotency-Key": f"markup-{uuid.uuid4()}"})
     assert status == 201 and sent["transaction"]["from_name"] == MARKUP
     _, history = api.call("GET", f"/accounts/{world['kanto']}/transactions", token=world["token"])
     assert MARKUP in [row["from_name"] for row in history["items"]]

@@ -14,7 +14,8 @@ def call(name, event):
 
 
 def test_create_organisation_stores_both_names(demo):
-    result = call("create_organisation", {"org_id": "hokkaido-paper", "name": "Hokkaido Paper Co.", "name_ja": "北海道製紙株式会社", "kind": "target"})
+    result = call("create_organisation", {"org_id": "hokkaido-paper", "name": "Hokkaido Paper Co.", "name_ja": "北海道製紙株式会社",
+                                          "kind": "target"})
     assert result["org_id"] == "hokkaido-paper"
     assert result["name_ja"] == "北海道製紙株式会社"
 
@@ -53,12 +54,14 @@ def test_an_account_type_must_fit_the_holder(demo, local_aws, org_id, account_ty
 
 
 def test_a_user_role_must_fit_the_organisation(demo):
-    result = call("create_user", {"username": "mallory", "email": "m@example.jp", "org_id": "kanto-steel", "role": "admin", "password": "Mallory-Pass-2026!"})
+    result = call("create_user", {"username": "mallory", "email": "m@example.jp", "org_id": "kanto-steel", "role": "admin",
+                                  "password": "Mallory-Pass-2026!"})
     assert result["error"]["code"] == "ROLE_NOT_ALLOWED"
 
 
 def test_a_created_user_can_sign_in_with_the_organisations_role(api, demo):
-    created = call("create_user", {"username": "kanto2", "email": "k2@example.jp", "org_id": "kanto-steel", "role": "participant", "password": "Kanto-Second-2026!"})
+    created = call("create_user", {"username": "kanto2", "email": "k2@example.jp", "org_id": "kanto-steel", "role": "participant",
+                                   "password": "Kanto-Second-2026!"})
     assert created["username"] == "kanto2"
     status, body = api.call("POST", "/auth/login", {"username": "kanto2", "password": "Kanto-Second-2026!"})
     assert (status, body["user"]["org_id"], body["user"]["role"]) == (200, "kanto-steel", "participant")
@@ -78,19 +81,23 @@ def test_a_user_created_without_a_password_must_change_the_temporary_one(api, de
     status, body = api.call("POST", "/auth/new-password", {"username": "newcomer", "session": session, "new_password": "Chosen-By-Me-2026!"})
     assert (status, body["user"]["org_id"]) == (200, "minato-foods")
     assert api.call("POST", "/auth/login", {"username": "newcomer", "password": "Chosen-By-Me-2026!"})[0] == 200
-    forged = api.call("POST", "/auth/new-password", {"username": "kanto", "session": "forged-session-" + "x" * 40, "new_password": "Takeover-Pass-2026!"})
+    forged = api.call("POST", "/auth/new-password",
+                      {"username": "kanto", "session": "forged-session-" + "x" * 40, "new_password": "Takeover-Pass-2026!"})
     assert (forged[0], forged[1]["error"]["code"]) == (401, "AUTH_FAILED")
 
 
 def test_a_username_is_never_reused(demo):
-    result = call("create_user", {"username": "kanto", "email": "x@example.jp", "org_id": "kanto-steel", "role": "participant", "password": "Kanto-Again-2026!"})
+    result = call("create_user", {"username": "kanto", "email": "x@example.jp", "org_id": "kanto-steel", "role": "participant",
+                                  "password": "Kanto-Again-2026!"})
     assert result["error"]["code"] == "USER_EXISTS"
 
 
 def test_a_weak_password_is_refused_and_leaves_no_user(api, demo):
-    result = call("create_user", {"username": "weakling", "email": "w@example.jp", "org_id": "kanto-steel", "role": "participant", "password": "password1234"})
+    result = call("create_user", {"username": "weakling", "email": "w@example.jp", "org_id": "kanto-steel", "role": "participant",
+                                  "password": "password1234"})
     assert result["error"]["code"] == "INVALID_PASSWORD"
-    again = call("create_user", {"username": "weakling", "email": "w@example.jp", "org_id": "kanto-steel", "role": "participant", "password": "Strong-Enough-2026!"})
+    again = call("create_user", {"username": "weakling", "email": "w@example.jp", "org_id": "kanto-steel", "role": "participant",
+                                 "password": "Strong-Enough-2026!"})
     assert again["username"] == "weakling"
 
 
@@ -143,7 +150,7 @@ def test_every_administrator_function_is_a_lambda_function_of_its_own_system():
     from app import app
 
     handlers = {function.name: function.handler_string for function in app.pure_lambda_functions}
-    for name, handler in FUNCTIONS.items():
+    for name in FUNCTIONS:
         module, _, attribute = handlers[name].rpartition(".")
         assert module.startswith("chalicelib.") and module.endswith(".admin"), handlers[name]
         assert attribute == name

@@ -21,6 +21,7 @@ from chalicelib.documents.triggers import document_arrived
 from tests.conftest import scan_registry
 
 PDF = b"%PDF-1.7\n" + b"0" * 1000 + b"\n%%EOF\n"
+PDF_SIZE = len(PDF)
 XLSX = b"PK\x03\x04" + b"\x00" * 600
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -30,7 +31,7 @@ def tokens(api, demo):
     return {name: api.login(demo[name]) for name in ("kanto", "minato", "verifier", "admin")}
 
 
-def announce(api, token, *, kind="evidence", filename="電力請求書_2026-04.pdf", content_type="application/pdf", size=len(PDF)):
+def announce(api, token, *, kind="evidence", filename="電力請求書_2026-04.pdf", content_type="application/pdf", size=PDF_SIZE):
     return api.call("POST", "/documents", {"kind": kind, "filename": filename, "content_type": content_type, "size": size},
                     token=token)
 
@@ -270,8 +271,8 @@ def test_a_failed_delete_is_finished_when_the_event_is_delivered_again(api, toke
 
 
 def test_a_failed_settle_leaves_the_document_waiting_until_the_retry_accepts_it(api, tokens, aws_client, local_aws):
-    from devtools.dynamo_hooks import registry_clients
     from chalicelib.core.errors import ServiceUnavailable
+    from devtools.dynamo_hooks import registry_clients
 
     document, form = announce(api, tokens["kanto"])[1].values()
     upload(form, PDF)

@@ -128,8 +128,8 @@ def _rows_of(api, world, transaction_id):
 def test_a_fault_ends_in_exactly_one_movement(api, world, inject, use_case, operation, occurrence, kind, times):
     key = f"fault-{uuid.uuid4()}"
     if use_case == "correction":
-        sent = api.call("POST", "/transfers", {"from_account": world["kanto"], "to_account": world["minato"], "lines": [{"unit_type": "JPA", "amount": 2}]},
-                        token=world["token"], headers={"Idempotency-Key": key})[1]["transaction"]
+        body = {"from_account": world["kanto"], "to_account": world["minato"], "lines": [{"unit_type": "JPA", "amount": 2}]}
+        sent = api.call("POST", "/transfers", body, token=world["token"], headers={"Idempotency-Key": key})[1]["transaction"]
         before = _balance(api, world)
         event = {"transaction_id": sent["id"], "reason": "fault test"}
         fault = inject(Fault(operation, occurrence, kind, times))

@@ -19,8 +19,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from chalicelib import container
 from chalicelib.admin import FUNCTIONS
-from chalicelib.registry.service import Initiator, RetireCommand, TransferCommand
 from chalicelib.registry.domain import errors as e
+from chalicelib.registry.service import Initiator, RetireCommand, TransferCommand
 from tests.conftest import admin
 
 UNIT_TYPES = ("JPA", "jCER")

@@ -34,11 +34,13 @@ def scenario(api, demo):
         assert status == 201, body
         return body["transaction"]
 
-    issued_a = admin("issue_units", {"account": accounts["A"], "unit_type": "JPA", "issued_period": "01", "adopted_period": "01", "amount": 100, "reason": "allocation A"})
-    issued_b = admin("issue_units", {"account": accounts["B"], "unit_type": "JPA", "issued_period": "01", "adopted_period": "01", "amount": 1000, "reason": "allocation B"})
+    period_01 = {"issued_period": "01", "adopted_period": "01"}
+    issued_a = admin("issue_units", {"account": accounts["A"], "unit_type": "JPA", **period_01, "amount": 100, "reason": "allocation A"})
+    issued_b = admin("issue_units", {"account": accounts["B"], "unit_type": "JPA", **period_01, "amount": 1000, "reason": "allocation B"})
     a_to_b = transfer("aozora", "A", "B", "JPA", 100)
     b_to_a = transfer("kanto", "B", "A", "JPA", 50)
-    credit = admin("issue_units", {"account": accounts["B"], "unit_type": "jCER", "issued_period": "01", "adopted_period": "01", "project": "CDM-0001", "amount": 50, "reason": "converted CERs"})
+    credit = admin("issue_units", {"account": accounts["B"], "unit_type": "jCER", **period_01, "project": "CDM-0001", "amount": 50,
+                                   "reason": "converted CERs"})
     b_to_c = transfer("kanto", "B", "C", "jCER", 25)
     correction = admin("correct_transaction", {"transaction_id": b_to_a["id"], "reason": "sent to the wrong account"})
     admin("set_commitment_reserve", {"account": accounts["B"], "commitment_reserve": 800})
@@ -99,14 +101,19 @@ def test_history_pages_keep_the_totals_of_the_whole_range(api, scenario):
 
 
 def test_a_range_before_the_transactions_is_empty_with_zero_totals(api, scenario):
-    status, body = api.call("GET", f"/accounts/{scenario['accounts']['B']}/transactions?from=2005-12-01&to=2005-12-31", token=scenario["tokens"]["kanto"])
+    status, body = api.call("GET", f"/accounts/{scenario['accounts']['B']}/transactions?from=2005-12-01&to=2005-12-31",
+                            token=scenario["tokens"]["kanto"])
     assert (status, body["items"], body["incoming_total"], body["outgoing_total"]) == (200, [], 0, 0)
+
+
+def _serials(transaction):
+    return [(blk["serial_start"], blk["serial_end"]) for blk in transaction["blocks"]]
 
 
 def test_the_correction_links_to_the_original_and_moves_the_same_serials(api, scenario):
     original, correction = scenario["transactions"]["b_to_a"], scenario["transactions"]["correction"]
     assert correction["correction"] is True and correction["corrects"] == original["id"]
-    assert [(blk["serial_start"], blk["serial_end"]) for blk in correction["blocks"]] == [(blk["serial_start"], blk["serial_end"]) for blk in original["blocks"]] == [(1, 50)]
+    assert _serials(correction) == _serials(original) == [(1, 50)]
     status, body = api.call("GET", f"/transactions/{original['id']}", token=scenario["tokens"]["aozora"])
     assert (status, body["corrected_by"]) == (200, correction["id"])
     same = FUNCTIONS["correct_transaction"]({"transaction_id": original["id"], "reason": "sent to the wrong account"}, None)

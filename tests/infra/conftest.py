@@ -3,7 +3,8 @@ in a child process with dummy credentials; nothing reaches AWS)."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 

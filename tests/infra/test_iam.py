@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -172,7 +173,7 @@ def test_dynamodb_grants_name_the_registry_table_and_its_indexes_only(template):
             continue
         for resource in statement["Resource"]:
             text = _resource_text(resource)
-            assert text == "${RegistryTable.Arn}" or re.fullmatch(r"\$\{RegistryTable\.Arn\}/index/\w+", text), text
+            assert text == "${RegistryTable.Arn}" or re.fullmatch(r"\$\{RegistryTable\.Arn\}/index/\w+", text), (owner, text)
 
 
 def test_data_grants_on_the_documents_bucket_need_a_key_prefix(template):

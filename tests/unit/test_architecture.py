@@ -93,10 +93,9 @@ def violations(edges: dict[str, set[str]]) -> list[str]:
                 problems.append(f"the kernel imports a system: {module} -> {target}")
             if ".domain" in module and module.startswith("chalicelib."):
                 own = ".".join(module.split(".")[:2]) + ".domain"
-                if target.split(".")[0] in {i.split(".")[0] for i in IMPURE} and any(
-                        target == i or target.startswith(i + ".") for i in IMPURE):
-                    problems.append(f"the domain {module} imports {target}")
-                elif target.startswith("chalicelib.") and not (target.startswith(own) or target in PURE_KERNEL):
+                impure = any(target == i or target.startswith(i + ".") for i in IMPURE)
+                foreign = target.startswith("chalicelib.") and not (target.startswith(own) or target in PURE_KERNEL)
+                if impure or foreign:
                     problems.append(f"the domain {module} imports {target}")
             if source and destination and source != destination and "container" not in (source, destination):
                 packages.setdefault(source, set()).add(destination)

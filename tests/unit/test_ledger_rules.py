@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.registry.domain.accounts import Account
-from chalicelib.registry.domain.invariants import Snapshot, audit
-from chalicelib.registry.domain.errors import InsufficientUnits, TooManyBlocks
 from chalicelib.registry.domain.blocks import Block, Line, allocate, chain_hash, check_block_limit
+from chalicelib.registry.domain.errors import InsufficientUnits, TooManyBlocks
+from chalicelib.registry.domain.invariants import Snapshot, audit
 from chalicelib.registry.domain.movements import MAX_BLOCKS, build
 
 

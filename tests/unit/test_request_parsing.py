@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from chalicelib.core.errors import BodyTooLarge, MalformedJson, ValidationFailed
 from chalicelib.core.http.requests import MAX_BODY_BYTES, parse_body
 from chalicelib.identity.schemas import LoginRequest
-from chalicelib.core.errors import BodyTooLarge, MalformedJson, ValidationFailed
 
 
 def test_a_valid_body_is_parsed():

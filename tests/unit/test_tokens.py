@@ -10,9 +10,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from chalicelib.identity.domain.errors import InvalidToken
 from chalicelib.core.principal import Role
 from chalicelib.identity.adapters import TokenVerifier
+from chalicelib.identity.domain.errors import InvalidToken
 
 ISSUER = "https://cognito-idp.ap-northeast-1.amazonaws.com/ap-northeast-1_pool"
 CLIENT = "client-1"

@@ -6,7 +6,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from pydantic.json_schema import models_json_schema
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from chalicelib.core.http.operations import OPERATIONS, Operation
 from chalicelib.core.http.requests import resolve
@@ -34,12 +35,12 @@ def _error_statuses(operation: Operation) -> dict[int, list[str]]:
 
 @lru_cache(maxsize=1)
 def document() -> dict[str, Any]:
-    models = {ErrorResponse}
+    models: set[type[BaseModel]] = {ErrorResponse}
     for operation in OPERATIONS:
         models.update(resolve(m) for m in (operation.body, operation.response) if m is not None)
     ordered = sorted(models, key=lambda m: m.__name__)
     bodies = {resolve(o.body) for o in OPERATIONS if o.body is not None}
-    keys = [(m, "validation" if m in bodies else "serialization") for m in ordered]
+    keys: list[tuple[type[BaseModel], JsonSchemaMode]] = [(m, "validation" if m in bodies else "serialization") for m in ordered]
     refs, defs = models_json_schema(keys, ref_template=_REF)
     paths: dict[str, Any] = {}
     for operation in OPERATIONS:
@@ -63,7 +64,7 @@ def document() -> dict[str, Any]:
         if parameters:
             item["parameters"] = parameters
         if operation.body is not None:
-            mode = "validation"
+            mode: JsonSchemaMode = "validation"
             item["requestBody"] = {
                 "required": True,
                 "content": {"application/json": {"schema": refs[(resolve(operation.body), mode)]}},

@@ -37,6 +37,13 @@ class Operation:
     headers: tuple[str, ...] = field(default_factory=tuple)
 
 
+class NoSchemasModule(ValueError):
+    """A model named by a bare string on a blueprint without a schemas module: a wiring bug."""
+
+    def __init__(self, model: str) -> None:
+        super().__init__(f"{model!r} names no module and the blueprint has no schemas module")
+
+
 #: Every route of the API, in declaration order (the OpenAPI document reads it).
 OPERATIONS: list[Operation] = []
 
@@ -59,7 +66,7 @@ class ApiBlueprint:
     def _ref(self, model: Any) -> Any:
         if isinstance(model, str) and ":" not in model:
             if self.schemas is None:
-                raise ValueError(f"{model!r} names no module and the blueprint has no schemas module")
+                raise NoSchemasModule(model)
             return f"{self.schemas}:{model}"
         return model
 

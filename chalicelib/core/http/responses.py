@@ -18,7 +18,7 @@ def error_body(error: errors.JvetsError) -> dict[str, Any]:
 
 
 def json_response(status: int, body: Any, correlation_id: str, extra: dict[str, str] | None = None) -> Response:
-    headers = {**JSON_HEADERS, "X-Correlation-Id": correlation_id, **(extra or {})}
+    headers: dict[str, str | list[str]] = {**JSON_HEADERS, "X-Correlation-Id": correlation_id, **(extra or {})}
     return Response(body=json.dumps(body, ensure_ascii=False, separators=(",", ":")), status_code=status, headers=headers)
 
 

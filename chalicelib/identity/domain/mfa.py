@@ -19,14 +19,15 @@ The local stack runs the same rule where moto issues ID tokens
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 from urllib.parse import quote, urlencode
 
 #: The claim the trigger adds, and its one value.
 MFA_CLAIM = "jvets:mfa"
 TOTP = "totp"
 #: Cognito's name of TOTP in ``UserMFASettingList`` and in challenges.
-SOFTWARE_TOKEN_MFA = "SOFTWARE_TOKEN_MFA"
+SOFTWARE_TOKEN_MFA = "SOFTWARE_TOKEN_MFA"  # noqa: S105 - a Cognito setting's name, not a password
 #: The issuer an authenticator app shows next to the code.
 OTP_ISSUER = "JVETS Registry"
 

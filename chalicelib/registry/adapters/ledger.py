@@ -39,9 +39,9 @@ from chalicelib.registry.adapters.models import (
     read_counter,
 )
 from chalicelib.registry.domain.accounts import Account
+from chalicelib.registry.domain.blocks import Block
 from chalicelib.registry.domain.calendar import MarketState
 from chalicelib.registry.domain.errors import InvalidCursor
-from chalicelib.registry.domain.blocks import Block
 from chalicelib.registry.domain.invariants import Snapshot
 from chalicelib.registry.domain.movements import Movement
 from chalicelib.registry.ports import CommitFailed

@@ -26,7 +26,6 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
-
 from pynamodb.exceptions import GetError
 
 from chalicelib.core.table import TableItem, unavailable

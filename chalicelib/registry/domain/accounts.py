@@ -86,12 +86,12 @@ class AccountNumber:
         return f"{self.registry}-{self.type:03d}-{self.identifier}-{self.period}-{self.check:02d}"
 
     @classmethod
-    def build(cls, type_code: int, identifier: int, period: int = 0) -> "AccountNumber":
+    def build(cls, type_code: int, identifier: int, period: int = 0) -> AccountNumber:
         AccountType(type_code)
         return cls(REGISTRY_CODE, int(type_code), identifier, period)
 
     @classmethod
-    def parse_field(cls, text: object, field: str) -> "AccountNumber":
+    def parse_field(cls, text: object, field: str) -> AccountNumber:
         """``parse``, naming the request field in the error."""
         try:
             return cls.parse(text)
@@ -100,7 +100,7 @@ class AccountNumber:
             raise
 
     @classmethod
-    def parse(cls, text: object) -> "AccountNumber":
+    def parse(cls, text: object) -> AccountNumber:
         """Parse and validate a number; raise ``InvalidAccountNumber`` saying why."""
         if not isinstance(text, str):
             raise _invalid(text, "not a string", "文字列ではありません")

@@ -43,17 +43,25 @@ def is_open(now: datetime) -> bool:
     return is_business_day(now.date()) and opens <= now < closes
 
 
+class NoBusinessDay(ValueError):
+    """No business day within the search's horizon: the holiday data is wrong, a bug."""
+
+    def __init__(self, days: int) -> None:
+        super().__init__(f"no business day within {days} days")
+
+
 def next_window(now: datetime) -> tuple[datetime, datetime]:
     """The window open at ``now``, or else the next one to open."""
     now = now.astimezone(JST)
     day = now.date()
-    for _ in range(400):
+    horizon = 400
+    for _ in range(horizon):
         if is_business_day(day):
             opens, closes = window_of(day)
             if now < closes:
                 return opens, closes
         day += timedelta(days=1)
-    raise ValueError("no business day within 400 days")
+    raise NoBusinessDay(horizon)
 
 
 def next_opening(now: datetime) -> datetime:

@@ -115,8 +115,10 @@ class TooManyBlocks(Unprocessable):
     """The movement needs more serial blocks than one atomic write can hold."""
 
     code = "TOO_MANY_BLOCKS"
-    message_en = "This would move {blocks} serial blocks; one transaction holds at most {max_blocks}. At most {max_amount} t-CO2 of line {line} fit: transfer the rest separately."
-    message_ja = "{blocks} 個のシリアルブロックの移転が必要ですが、1回の取引は {max_blocks} 個までです。{line}行目は最大 {max_amount} t-CO2 まで移転できます。残りは複数回に分けて移転してください。"
+    message_en = ("This would move {blocks} serial blocks; one transaction holds at most {max_blocks}. "
+                  "At most {max_amount} t-CO2 of line {line} fit: transfer the rest separately.")
+    message_ja = ("{blocks} 個のシリアルブロックの移転が必要ですが、1回の取引は {max_blocks} 個までです。"
+                  "{line}行目は最大 {max_amount} t-CO2 まで移転できます。残りは複数回に分けて移転してください。")
 
 
 class MarketClosed(Conflict):

@@ -7,8 +7,9 @@ storage and run in full by the ``audit_ledger`` administrator function.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from chalicelib.registry.domain.blocks import GENESIS_HASH, chain_hash
 
@@ -56,7 +57,8 @@ def check_chains(snapshot: Snapshot) -> list[Problem]:
 def check_serials(snapshot: Snapshot) -> list[Problem]:
     """Every issued serial is in exactly one block: no overlap, no gap, none beyond the counter."""
     problems: list[Problem] = []
-    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    #: (origin, unit type, issued period) -> its blocks; keys also come from the counters' names.
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     for block in snapshot.blocks:
         if block["amount"] != block["serial_end"] - block["serial_start"] + 1 or block["amount"] <= 0:
             problems.append(f"block {block['block_id']}: amount does not match its serial range")
@@ -88,7 +90,7 @@ def check_conservation(snapshot: Snapshot) -> list[Problem]:
                 issued[(block["unit_type"], block["issued_period"])] += block["amount"]
     located: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: {"held": 0, "retired": 0, "cancelled": 0})
     for block in snapshot.blocks:
-        account_type = snapshot.accounts.get(block["owner"], {}).get("type")
+        account_type = snapshot.accounts.get(block["owner"], {}).get("type", 0)
         where = {300: "retired", 230: "cancelled"}.get(account_type, "held")
         located[(block["unit_type"], block["issued_period"])][where] += block["amount"]
     for key in sorted(set(issued) | set(located)):
