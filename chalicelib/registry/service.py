@@ -378,7 +378,8 @@ class Ledger:
                 linked = [write.label for write in spec.linked if write.label in failed.failed]
                 if linked:
                     raise LinkedConditionFailed(labels=", ".join(linked), details=[{"failed": linked}]) from failed
-                _backoff(attempt)
+                if attempt + 1 < MAX_ATTEMPTS:  # no sleep before giving up
+                    _backoff(attempt)
                 continue
             return Receipt(_view(movement.core, movement.chain, None))
         raise ConcurrentUpdate()
