@@ -152,7 +152,7 @@ def test_objects_no_document_waits_for_are_deleted_and_others_ignored(docs):
     theirs = f"uploads/minato-foods/{answer['document']['id']}.pdf"  # Kanto's id in Minato's folder
     strays = ["uploads/kanto-steel/" + "0" * 32 + ".pdf", "uploads/kanto-steel/evil.pdf", "uploads/x/../y.pdf", theirs]
     versions = [docs.objects.put(key, PDF, "application/pdf") for key in strays]
-    outcomes = docs.arrived(*zip(strays, versions))
+    outcomes = docs.arrived(*zip(strays, versions, strict=True))
     assert [(o["outcome"], o["reasons"]) for o in outcomes] == [("deleted", ["unexpected"])] * 4
     assert all(docs.objects.versions(key) == [] for key in strays)
     assert docs.store.get(answer["document"]["id"]).status is DocumentStatus.AWAITING_UPLOAD

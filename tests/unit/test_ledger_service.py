@@ -221,7 +221,7 @@ def test_a_transfer_meets_the_window_as_it_is_at_the_commit(world, backoffs):
     world.issue("kanto", 10)
     world.clock.now = datetime(2026, 4, 1, 18, 0, tzinfo=JST)  # the stored window closes at 18:00
     refused = world.refused(MarketClosed, lambda: world.transfer("kanto", "minato", 1))
-    assert (refused.params["status"], refused.status, refused.code) == ("closed", 409, "MARKET_CLOSED")
+    assert (refused.details[0]["status"], refused.status, refused.code) == ("closed", 409, "MARKET_CLOSED")
     assert refused.details[0]["next_open"] == "2026-04-02T10:00:00+09:00"
     assert world.store.failures == [("market",)] and backoffs == []  # not retried
     world.retire("kanto", 1)  # retirements are not bound to the window
@@ -231,14 +231,16 @@ def test_a_window_closed_between_the_read_and_the_commit_refuses_the_transfer(wo
     world.issue("kanto", 10)
     world.store.meanwhile(lambda: service.set_market("force_close", "closing early", world.store, world.clock))
     refused = world.refused(MarketClosed, lambda: world.transfer("kanto", "minato", 1))
-    assert refused.params["status"] == "closed" and backoffs == []
+    assert refused.details[0]["status"] == "closed" and backoffs == []
+    assert refused.params["notice"] == "the administrator has closed the trading window."
 
 
 def test_a_halt_gives_its_reason(world):
     world.issue("kanto", 10)
     service.set_market("halt", "System maintenance", world.store, world.clock)
     refused = world.refused(MarketClosed, lambda: world.transfer("kanto", "minato", 1))
-    assert (refused.params["status"], refused.details[0]["reason"], refused.details[0]["next_open"]) == ("halted", "System maintenance", None)
+    assert (refused.details[0]["status"], refused.details[0]["reason"], refused.details[0]["next_open"]) == ("halted", "System maintenance", None)
+    assert refused.message_ja_text == "現在は移転できません。事務局により取引が停止されています。"
     service.set_market("force_open", "", world.store, world.clock)
     world.transfer("kanto", "minato", 1)
 
