@@ -6,10 +6,11 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 from urllib.parse import unquote_plus
 
-from chalicelib.core.clock import iso_now
+from chalicelib.core.clock import JST, iso_now
 from chalicelib.core.events import Publish
 from chalicelib.core.principal import Principal
 from chalicelib.documents.domain.documents import (
@@ -71,7 +72,7 @@ def announce(principal: Principal, announcement: Announcement, *, documents: Doc
         content_type=content_type,
         size=size,
         status=DocumentStatus.AWAITING_UPLOAD,
-        created_at=iso_now(),
+        created_at=datetime.fromtimestamp(now, JST).isoformat(timespec="seconds"),
         created_by=principal.username,
         expires_at=int(now) + WAIT_SECONDS,
         purpose=announcement.purpose,

@@ -78,6 +78,10 @@ from chalicelib.registry.domain.movements import (
 from chalicelib.registry.ports import AccountsPort, CommitFailed, LedgerPort, OrganisationsPort, StoredTransaction
 
 MAX_ATTEMPTS = 8
+#: Transaction ids derive from (namespace, key): a participant's namespace is its
+#: organisation id, which can never start with "#", so these cannot collide with one.
+ISSUANCE_NAMESPACE = "#issuance"
+CORRECTION_NAMESPACE = "#correction"
 _TRANSACTION_ID = re.compile(r"^TX[0-9A-F]{18}$")
 Clock = Callable[[], datetime]
 #: History pages hold at least one and at most this many rows.
@@ -394,7 +398,8 @@ class Ledger:
         if status == "open":  # it changed while we wrote: say closed as of our instant
             status = "closed"
         next_open = calendar.view(state, now)["next_open"]
-        notice, notice_ja = calendar.closed_notice(status, state.mode, str(next_open) if next_open else None)
+        opening = state.mode == "auto" and calendar.is_open(now)  # the schedule has not opened it yet
+        notice, notice_ja = calendar.closed_notice(status, state.mode, str(next_open) if next_open else None, opening=opening)
         raise MarketClosed(
             notice=notice, notice_ja=notice_ja,
             details=[{"status": status, "next_open": next_open, "reason": state.reason}],
@@ -482,7 +487,7 @@ class Ledger:
         number = str(AccountNumber.parse_field(command.account, "account"))
         counter_name = f"SERIAL#{ORIGIN}#{command.unit_type}#{command.issued_period}"
         fingerprint = command.fingerprint()
-        tx_id = transaction_id("issuance", command.idempotency_key)
+        tx_id = transaction_id(ISSUANCE_NAMESPACE, command.idempotency_key)
         line = Line(command.unit_type, command.amount, command.issued_period, command.adopted_period, command.project)
 
         def plan(now: datetime) -> Movement:
@@ -516,7 +521,7 @@ class Ledger:
             raise TransactionNotFound(transaction_id=original_id, field="transaction_id")
         core = json.loads(original.core)
         fingerprint = command.fingerprint()
-        tx_id = transaction_id("correction", original_id)
+        tx_id = transaction_id(CORRECTION_NAMESPACE, original_id)
 
         def settled(corrected_by: str) -> dict[str, Any]:
             """The same correction asked again returns it; anything else is refused."""
@@ -577,8 +582,9 @@ class Ledger:
             # (a failed "transaction" condition was already looked at through replay)
             return replay() if "corrects" in failed.failed and "transaction" not in failed.failed else None
 
-        everything: tuple[type[JvetsError], ...] = (JvetsError,)
-        return self._write(_Write(tx_id=tx_id, fingerprint=fingerprint, plan=plan, final=everything,
+        # A refusal while planning looks at the original first: the same correction,
+        # finished meanwhile by a racing request, replays; another one is ALREADY_CORRECTED.
+        return self._write(_Write(tx_id=tx_id, fingerprint=fingerprint, plan=plan,
                                   explain=explain, replay=replay))
 
     # --- views ------------------------------------------------------------------------

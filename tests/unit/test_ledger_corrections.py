@@ -112,3 +112,33 @@ def test_another_correction_racing_is_already_corrected(world, sent):
     with pytest.raises(AlreadyCorrected):
         world.correct(sent["id"])
     assert (world.balance("aozora"), world.balance("kanto")) == (50, 50)
+
+
+def _race_before_the_plan(world, monkeypatch, race):
+    """Run ``race`` once, after the correction's first checks and before it reads the holder."""
+    reads = world.store.holdings
+    done: list[object] = []
+
+    def holdings(number):
+        if not done:
+            done.append(None)
+            done.append(race())
+        return reads(number)
+
+    monkeypatch.setattr(world.store, "holdings", holdings)
+    return done
+
+
+def test_the_same_correction_finished_before_its_plan_replays_instead_of_units_no_longer_held(world, sent, monkeypatch):
+    done = _race_before_the_plan(world, monkeypatch, lambda: world.correct(sent["id"]))
+    receipt = world.correct(sent["id"])
+    assert receipt.replayed and receipt.transaction == done[1].transaction
+    assert world.balance("kanto") == 100
+
+
+def test_another_correction_finished_before_its_plan_is_already_corrected(world, sent, monkeypatch):
+    done = _race_before_the_plan(world, monkeypatch, lambda: world.correct(sent["id"], to="aozora"))
+    with pytest.raises(AlreadyCorrected) as refused:  # (the racing correction did write: not world.refused)
+        world.correct(sent["id"])
+    assert refused.value.params["corrected_by"] == done[1].transaction["id"]
+    assert (world.balance("aozora"), world.balance("kanto")) == (50, 50)

@@ -76,3 +76,12 @@ def test_a_refused_transfer_says_when_the_window_next_opens_as_people_write_it()
     )
     assert closed_notice("halted", "halted", None)[1] == "事務局により取引が停止されています。"
     assert closed_notice("closed", "force_close", None)[0] == "the administrator has closed the trading window."
+
+
+def test_a_transfer_before_the_scheduled_opening_has_run_is_told_to_retry_shortly():
+    from chalicelib.registry.domain.calendar import closed_notice
+
+    assert closed_notice("closed", "auto", "2026-12-03T10:00:00+09:00", opening=True) == (
+        "the trading window is opening; please retry in a minute.",
+        "まもなく取引が開始されます。1分ほどおいて再度お試しください。",
+    )

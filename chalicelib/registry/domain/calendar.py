@@ -129,11 +129,14 @@ STATUS_JA = {"open": "取引時間中", "closed": "取引時間外", "halted": "
 _WEEKDAYS_JA = "月火水木金土日"
 
 
-def closed_notice(status: str, mode: str, next_open: str | None) -> tuple[str, str]:
+def closed_notice(status: str, mode: str, next_open: str | None, *, opening: bool = False) -> tuple[str, str]:
     """Why a transfer is refused now, in English and Japanese: halted, closed by the
-    administrator, or outside the window (with the next opening as people write it)."""
+    administrator, about to open (the calendar says open, the scheduled opening has not
+    run yet), or outside the window (with the next opening as people write it)."""
     if status == "halted":
         return "trading is halted by the administrator.", "事務局により取引が停止されています。"
+    if opening:
+        return "the trading window is opening; please retry in a minute.", "まもなく取引が開始されます。1分ほどおいて再度お試しください。"
     if mode == "force_close" or next_open is None:
         return "the administrator has closed the trading window.", "事務局により取引時間外とされています。"
     opens = datetime.fromisoformat(next_open).astimezone(JST)
