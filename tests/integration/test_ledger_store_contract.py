@@ -7,6 +7,8 @@ alone: both implementations must refuse with the same ``CommitFailed.failed`` la
 and leave the store exactly as it was (the ledger's ``snapshot()`` and every item under
 the case's keys, read back). A commit that goes through must write the same state in
 both: balances, blocks, history rows, the transaction record, counters, linked items.
+The accounts port's writes, which the cases use to change an account, are held to one
+contract too: what they return, store and refuse.
 
 Movements are built with the pure domain (``blocks.allocate``, ``movements.build``) from
 what the ports read. One moto table serves the whole module: each case has its own
@@ -17,7 +19,7 @@ the full-table ``snapshot()`` stays cheap)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,9 +27,10 @@ import pytest
 
 from chalicelib.core.clock import JST
 from chalicelib.core.errors import ServiceUnavailable
-from chalicelib.registry.domain.accounts import Account, AccountNumber, AccountType
+from chalicelib.registry.domain.accounts import STATUS_JA, Account, AccountNumber, AccountStatus, AccountType
 from chalicelib.registry.domain.blocks import Block, Line, allocate
 from chalicelib.registry.domain.calendar import FOREVER, MarketState
+from chalicelib.registry.domain.errors import AccountNotEmpty, AccountNotFound, AccountNotOpen, StatusChangeNotAllowed
 from chalicelib.registry.domain.movements import Movement, build
 from chalicelib.registry.ports import CommitFailed
 from tests.integration.ledger_backends import LINKED_KINDS, DynamoBackend, FakeBackend, Keys, deal_label
@@ -474,3 +477,56 @@ def test_a_linked_write_is_written_with_the_movement(scene, kind):
     assert after["deals"] == {deal: "settled" if kind == "update" else "agreed"}
     assert after["accounts"][receiver]["balance"] == 70
 
+
+# --- the accounts port's writes, which the cases above use to change an account ----------------------
+
+
+@pytest.mark.parametrize("write", ["reserve", "block", "unblock", "close"])
+def test_an_account_write_returns_the_account_as_stored(scene, write):
+    sender, receiver = scene.funded()
+    if write == "unblock":
+        scene.accounts.set_account_status(sender, "blocked")
+    number = receiver if write == "close" else sender
+    before = scene.accounts.get_account(number)
+    returned = {
+        "reserve": lambda: scene.accounts.set_commitment_reserve(sender, 40),
+        "block": lambda: scene.accounts.set_account_status(sender, "blocked"),
+        "unblock": lambda: scene.accounts.set_account_status(sender, "open"),
+        "close": lambda: scene.accounts.close_account(receiver),
+    }[write]()
+    changed = {"reserve": {"commitment_reserve": 40}, "block": {"status": AccountStatus.BLOCKED},
+               "unblock": {"status": AccountStatus.OPEN}, "close": {"status": AccountStatus.CLOSED}}[write]
+    assert scene.accounts.get_account(number) == replace(before, version=before.version + 1, **changed)
+    assert returned == scene.accounts.get_account(number)
+    assert [a for a in scene.accounts.accounts_of(before.holder_org_id) if a["number"] == number] == [
+        {"number": number, "type": 120, "status": returned.status.value}]
+    assert scene.written()["accounts"][number]["transferable"] == returned.balance - returned.commitment_reserve
+
+
+@pytest.mark.parametrize("write", ["close-not-empty", "close-closed", "block-blocked", "unblock-open", "reserve-closed",
+                                   "close-unknown", "block-unknown", "reserve-unknown"])
+def test_an_account_write_is_refused_alike(scene, write):
+    sender, receiver = scene.funded()
+    scene.accounts.close_account(receiver)
+    if write == "block-blocked":
+        scene.accounts.set_account_status(sender, "blocked")
+    unknown = str(AccountNumber.build(AccountType.OPERATOR_HOLDING, scene.case * 100 + 99))
+    action, expected = {
+        "close-not-empty": (lambda: scene.accounts.close_account(sender), AccountNotEmpty(number=sender, balance=100)),
+        "close-closed": (lambda: scene.accounts.close_account(receiver),
+                         AccountNotOpen(number=receiver, status="closed", status_ja=STATUS_JA["closed"])),
+        "block-blocked": (lambda: scene.accounts.set_account_status(sender, "blocked"), StatusChangeNotAllowed(
+            number=sender, status="blocked", status_ja=STATUS_JA["blocked"], wanted="blocked", wanted_ja=STATUS_JA["blocked"])),
+        "unblock-open": (lambda: scene.accounts.set_account_status(sender, "open"), StatusChangeNotAllowed(
+            number=sender, status="open", status_ja=STATUS_JA["open"], wanted="open", wanted_ja=STATUS_JA["open"])),
+        "reserve-closed": (lambda: scene.accounts.set_commitment_reserve(receiver, 10),
+                           AccountNotOpen(number=receiver, status="closed", status_ja=STATUS_JA["closed"])),
+        "close-unknown": (lambda: scene.accounts.close_account(unknown), AccountNotFound(number=unknown)),
+        "block-unknown": (lambda: scene.accounts.set_account_status(unknown, "blocked"), AccountNotFound(number=unknown)),
+        "reserve-unknown": (lambda: scene.accounts.set_commitment_reserve(unknown, 10), AccountNotFound(number=unknown)),
+    }[write]
+    before = scene.state()
+    with pytest.raises(type(expected)) as refusal:
+        action()
+    assert refusal.value.params == expected.params
+    assert scene.state() == before
