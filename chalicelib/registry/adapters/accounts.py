@@ -8,6 +8,7 @@ reads once more only to explain which rule failed; it never writes again.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TypedDict
 
 from pynamodb.exceptions import GetError, QueryError, TransactWriteError, UpdateError
@@ -205,7 +206,8 @@ class RegistryStore:
                 if current.balance:
                     raise AccountNotEmpty(number=number, balance=current.balance) from error
                 raise _unavailable(error) from error
-            return account.with_status(AccountStatus.CLOSED)
+            # As written: the transaction set the status and advanced the version.
+            return replace(account, status=AccountStatus.CLOSED, version=account.version + 1)
         raise ConcurrentUpdate()
 
     def set_account_status(self, number: str, status: str) -> Account:
@@ -239,7 +241,8 @@ class RegistryStore:
                 number=number, status=current.status.value, status_ja=STATUS_JA[current.status.value],
                 wanted=target.value, wanted_ja=STATUS_JA[target.value],
             ) from error
-        return account.with_status(target)
+        # As written: the transaction set the status and advanced the version.
+        return replace(account, status=target, version=account.version + 1)
 
     def set_commitment_reserve(self, number: str, reserve: int) -> Account:
         """Set the reserve and, in the same write, the derived transferable amount."""

@@ -4,7 +4,8 @@
 share one table. ``FakeLedgerStore.commit`` checks exactly the conditions that
 ``chalicelib.registry.adapters.ledger.LedgerStore.commit`` puts in its transaction, names
 the failed ones with the adapter's labels (in the order DynamoDB would answer them) and
-applies all of the writes or none. Tests reach in through ``meanwhile`` (someone else
+applies all of the writes or none (``tests/integration/test_ledger_store_contract.py`` runs
+the same cases against both). Tests reach in through ``meanwhile`` (someone else
 writes between the service's reads and its commit) and ``failing_linked`` (a linked
 write whose own condition fails).
 """
