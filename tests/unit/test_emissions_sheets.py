@@ -38,6 +38,14 @@ SOURCES = [
 APRIL, MAY, JUNE, JULY = "2025-04", "2025-05", "2025-06", "2025-07"
 D = DATA_SHEET
 
+LIBREOFFICE_SHEET = Path(__file__).parent / "data" / "performance_sheet_libreoffice.xlsx"
+LIBREOFFICE_FILL = {"I9": 120, "J9": 130.5, "K9": "1,234.5", "E10": "MWh", "I10": 0.1, "J10": "0.000001", "E11": "L", "I11": 0}
+LIBREOFFICE_VALUES = {
+    (1, APRIL): (Decimal(120), "1000Nm3"), (1, MAY): (Decimal("130.5"), "1000Nm3"), (1, JUNE): (Decimal("1234.5"), "1000Nm3"),
+    (2, APRIL): (Decimal("0.1"), "MWh"), (2, MAY): (Decimal("0.000001"), "MWh"), (3, APRIL): (Decimal(0), "L"),
+}
+
+
 @cache
 def good() -> bytes:
     return build_sheet(HEADER, SOURCES)
@@ -498,6 +506,16 @@ def test_shared_strings_and_numbers_stored_as_text_read_like_inline_ones():
 def test_formula_string_results_and_cells_without_a_style_are_read_as_what_they_are():
     data = raw_cell(fill(good(), {"J9": 1}), "I9", b'<c r="I9" t="str"><v>42</v></c>')
     assert read_sheet(data, HEADER, SOURCES).values == {(1, APRIL): (Decimal(42), "1000Nm3"), (1, MAY): (Decimal(1), "1000Nm3")}
+
+
+def test_a_sheet_saved_again_by_libreoffice_reads_back_exactly():
+    """Made by tests/unit/data/make_libreoffice_sheet.py: run it again if the layout changes."""
+    data = LIBREOFFICE_SHEET.read_bytes()
+    files = parts(data)
+    assert b"LibreOffice" in files["docProps/app.xml"] and "xl/sharedStrings.xml" in files
+    reading = read_sheet(data, HEADER, SOURCES)
+    assert reading.bad == ()
+    assert reading.values == LIBREOFFICE_VALUES
 
 
 def test_a_style_part_with_a_huge_number_of_formats_is_refused_before_openpyxl_builds_them():
