@@ -73,6 +73,8 @@ class Source:
     #: How many monitoring writes referenced it (never decreases): a source with any
     #: cannot be deleted, nor its factor changed.
     monitoring_count: int = 0
+    #: The latest month that ever had monitoring data (a source is retired only after it).
+    last_month: str | None = None
     version: int = 0
     updated_by: str = ""
     updated_at: str = ""
