@@ -242,3 +242,19 @@ def test_the_import_seam_writes_a_whole_year_atomically_for_readers(api, tokens,
     assert calculation["t_co2_exact"] == "557.785" and calculation["total_t"] == 557
     source = api.call("GET", f"/emissions/sources/{world['sources'][3]['id']}", token=tokens["kanto"])[1]
     assert source["in_use"] and source["last_month"] == "2026-04"
+
+
+def test_the_demo_loads_a_full_fiscal_year_over_every_category(api, tokens):
+    from devtools import demo as demo_data
+
+    loaded = demo_data.load_emissions("minato-foods", "minato")
+    status, result = api.call("GET", "/emissions/calculation?fiscal_year=2025", token=tokens["minato"])
+    assert status == 200 and result["missing"] == [] and len(result["sites"]) == 2
+    assert len(result["sources"]) == 6 and [x["number"] for x in result["excluded"]] == [7]
+    sources = api.call("GET", "/emissions/sources", token=tokens["minato"])[1]["sources"]
+    assert {c for s in sources for c in s["categories"]} == {"fuel_combustion", "purchased_electricity", "purchased_heat", "non_energy"}
+    assert any(s["cogeneration"] for s in sources)
+    assert result["total_t"] == int(float(result["t_co2_exact"]))
+    april = api.call("GET", "/emissions/monitoring?fiscal_year=2025", token=tokens["minato"])[1]["values"]
+    assert any(v["evidence_document_id"] == loaded["evidence"] for v in april)
+    print(result["t_co2_exact"], result["total_t"])
