@@ -182,9 +182,11 @@ def load_emissions(org_id: str = "kanto-steel", username: str = "kanto") -> dict
     from chalicelib.emissions.domain.quantities import months_of
     from chalicelib.emissions.service import Emissions, MonitoringCommand, SiteCommand, SourceCommand
 
-    for factor in DEMO_FACTORS:
-        _call("add_emission_factor", {**factor, "requested_by": "demo"})
     service = Emissions(container.store(EmissionsStore), documents=container.document_store(), organisations=container.organisations())
+    known = service.factors()
+    for factor in DEMO_FACTORS:
+        if factor["key"] not in known:
+            _call("add_emission_factor", {**factor, "requested_by": "demo"})
     sites = [service.create_site(org_id, SiteCommand("本社工場", "Head works", "神奈川県川崎市"), username)["id"],
              service.create_site(org_id, SiteCommand("千葉工場", "Chiba works", "千葉県市原市"), username)["id"]]
     evidence = accepted_evidence(org_id, username, "電力請求書_2025-04.pdf")
