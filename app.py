@@ -10,6 +10,8 @@ from chalice import Chalice
 from chalicelib.core.http import authorizer, meta_routes, middleware
 from chalicelib.documents import routes as document_routes
 from chalicelib.documents import triggers as document_triggers
+from chalicelib.emissions import admin as emissions_admin
+from chalicelib.emissions import routes as emissions_routes
 from chalicelib.identity import admin as identity_admin
 from chalicelib.identity import routes as identity_routes
 from chalicelib.identity import triggers as identity_triggers
@@ -31,6 +33,8 @@ BLUEPRINTS = (
     registry_triggers.blueprint,
     document_routes.api.blueprint,
     document_triggers.blueprint,
+    emissions_routes.api.blueprint,
+    emissions_admin.blueprint,
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint)

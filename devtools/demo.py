@@ -86,6 +86,7 @@ def load(ledger: bool = True) -> list[dict[str, Any]]:
             users[-1]["totp_secret"] = enrol_totp(user["username"], user["password"])
     if ledger:
         load_ledger(accounts)
+        load_emissions()
     return users
 
 
@@ -141,3 +142,89 @@ def load_ledger(accounts: dict[str, list[str]]) -> None:
         _call("set_commitment_reserve", {"account": minato, "commitment_reserve": 300})
     finally:
         _call("set_market", {"action": "auto" if previous_mode == "auto" else previous_mode, "reason": ""})
+
+
+#: Factor versions the demo adds for heat and non-energy sources (the shipped list has fuels and electricity).
+DEMO_FACTORS: list[dict[str, str]] = [
+    {"key": "steam_industrial", "name_ja": "産業用蒸気", "name_en": "Industrial steam (purchased)", "unit": "GJ",
+     "t_co2_per_unit": "0.060", "valid_from": "2006-04-01", "source": "SHK 2006: 他人から供給された熱（産業用蒸気）0.060 t-CO2/GJ"},
+    {"key": "waste_plastics", "name_ja": "廃プラスチック類の焼却", "name_en": "Incineration of waste plastics", "unit": "t",
+     "t_co2_per_unit": "2.77", "valid_from": "2006-04-01", "source": "SHK 2006: 廃プラスチック類の焼却 2.77 t-CO2/t"},
+]
+DEMO_FISCAL_YEAR = 2025
+#: Kanto Steelworks' sources: (number, site, fields, monthly quantity as text or None when excluded).
+DEMO_SOURCES: list[tuple[int, int, dict[str, Any], str | None]] = [
+    (1, 0, {"name_ja": "受電設備（本社工場）", "name_en": "Grid electricity, head works", "categories": ["purchased_electricity"],
+            "factor_key": "electricity_default", "unit": "kWh", "basis": "delivery_slips"}, "1250000"),
+    (2, 0, {"name_ja": "ガスボイラー", "name_en": "Gas boiler", "categories": ["fuel_combustion"], "factor_key": "city_gas",
+            "unit": "1000Nm3", "basis": "fire_service_notification"}, "85.5"),
+    (3, 0, {"name_ja": "コージェネレーション（ガスエンジン）", "name_en": "Cogeneration gas engine", "categories": ["fuel_combustion"],
+            "factor_key": "city_gas", "unit": "Nm3", "basis": "air_pollution_permit", "cogeneration": True}, "120000"),
+    (4, 1, {"name_ja": "加熱炉（A重油）", "name_en": "Reheating furnace (heavy oil A)", "categories": ["fuel_combustion"],
+            "factor_key": "heavy_oil_a", "unit": "L", "basis": "air_pollution_permit"}, "42000"),
+    (5, 1, {"name_ja": "購入蒸気", "name_en": "Purchased steam", "categories": ["purchased_heat"], "factor_key": "steam_industrial",
+            "unit": "GJ", "basis": "delivery_slips", "external_supply": True}, "950.25"),
+    (6, 1, {"name_ja": "廃プラスチック焼却炉", "name_en": "Waste plastics incinerator", "categories": ["non_energy"],
+            "factor_key": "waste_plastics", "unit": "kg", "basis": "other", "basis_text": "産業廃棄物管理票（マニフェスト）"}, "3200"),
+    (7, 0, {"name_ja": "非常用発電機", "name_en": "Emergency generator", "categories": ["fuel_combustion"], "factor_key": "diesel",
+            "unit": "L", "basis": "fire_service_notification", "excluded": True, "exclusion_reason": "軽微な排出源（年間の試運転のみ）"}, None),
+]
+
+
+def load_emissions(org_id: str = "kanto-steel", username: str = "kanto") -> dict[str, Any]:
+    """Kanto Steelworks' emissions management: two sites, seven sources over every
+    category (one excluded minor source, one cogeneration), a full fiscal year of
+    monitoring data (FY2025) and an accepted evidence document for April's electricity."""
+    from decimal import Decimal
+
+    from chalicelib import container
+    from chalicelib.emissions.adapters import EmissionsStore
+    from chalicelib.emissions.domain.quantities import months_of
+    from chalicelib.emissions.service import Emissions, MonitoringCommand, SiteCommand, SourceCommand
+
+    service = Emissions(container.store(EmissionsStore), documents=container.document_store(), organisations=container.organisations())
+    known = service.factors()
+    for factor in DEMO_FACTORS:
+        if factor["key"] not in known:
+            _call("add_emission_factor", {**factor, "requested_by": "demo"})
+    sites = [service.create_site(org_id, SiteCommand("本社工場", "Head works", "神奈川県川崎市"), username)["id"],
+             service.create_site(org_id, SiteCommand("千葉工場", "Chiba works", "千葉県市原市"), username)["id"]]
+    evidence = accepted_evidence(org_id, username, "電力請求書_2025-04.pdf")
+    sources = []
+    for number, site, fields, quantity in DEMO_SOURCES:
+        command = SourceCommand(number=number, status="registered", site_id=sites[site], **{**fields, "categories": tuple(fields["categories"])})
+        source = service.create_source(org_id, command, username)
+        sources.append(source["id"])
+        if quantity is None:
+            continue
+        for index, month in enumerate(months_of(DEMO_FISCAL_YEAR)):
+            # A little seasonal variation, exact in decimals.
+            amount = Decimal(quantity) * (Decimal(100 + (index % 6) * 2) / Decimal(100))
+            text = format(amount.normalize(), "f")
+            service.put_monitoring(org_id, MonitoringCommand(source["id"], month, text, fields["unit"],
+                                                             evidence if number == 1 and index == 0 else None), username)
+    return {"sites": sites, "sources": sources, "evidence": evidence}
+
+
+def accepted_evidence(org_id: str, username: str, filename: str) -> str:
+    """An evidence PDF announced, uploaded and checked on arrival exactly as in AWS
+    (the stack's own delivery of S3 events starts after the demo data is loaded)."""
+    from chalicelib import container
+    from chalicelib.core.principal import Principal, Role
+    from chalicelib.core.settings import get_settings
+    from chalicelib.documents import service as documents
+    from chalicelib.documents.triggers import document_arrived
+    from devtools.s3_events import s3_record
+
+    content = b"%PDF-1.7\n% demo electricity bill\n" + b"0" * 512 + b"\n%%EOF\n"
+    principal = Principal(username, Role.PARTICIPANT, org_id)
+    announced = documents.announce(principal, documents.Announcement("evidence", filename, "application/pdf", len(content),
+                                                                     "monitoring:S-01:2025-04"),
+                                   documents=container.document_store(), objects=container.object_store())
+    key = announced["upload"]["fields"]["key"]
+    bucket = get_settings().documents_bucket
+    put = container.s3_client().put_object(Bucket=bucket, Key=key, Body=content, ContentType="application/pdf")
+    outcome = document_arrived({"Records": [s3_record("ObjectCreated:Put", bucket, key, len(content), put["ETag"], put.get("VersionId"))]}, None)
+    if outcome["outcomes"][0]["outcome"] != "accepted":
+        raise DemoLoadError(f"demo evidence not accepted: {outcome}")
+    return str(announced["document"]["id"])

@@ -34,6 +34,9 @@ def _public(cell):
 
 
 NOT_FOUND = (404, "ACCOUNT_NOT_FOUND")
+FORBIDDEN = (403, "FORBIDDEN")
+ORG_NOT_FOUND = (404, "ORGANISATION_NOT_FOUND")
+SOURCE_NOT_FOUND = (404, "SOURCE_NOT_FOUND")
 MATRIX = {
     ("GET", "/health"): _public(OK),
     ("GET", "/openapi.json"): _public(OK),
@@ -57,6 +60,19 @@ MATRIX = {
     # Participants announce their own organisation's documents; the document is theirs.
     ("POST", "/documents"): _row((201, None), (201, None), (403, "FORBIDDEN"), (403, "FORBIDDEN")),
     ("GET", "/documents/{document_id}"): _row(OK, (404, "DOCUMENT_NOT_FOUND"), (404, "DOCUMENT_NOT_FOUND"), OK),
+    # Emissions: participants write their own organisation; reads name it (?org_id=kanto-steel): another participant
+    # gets the 404 of a missing organisation, an administrator reads it; verifiers wait for the verification issue.
+    ("POST", "/emissions/sites"): _row((201, None), (201, None), FORBIDDEN, FORBIDDEN),
+    ("GET", "/emissions/sites"): _row(OK, ORG_NOT_FOUND, FORBIDDEN, OK),
+    ("POST", "/emissions/sources"): _row((201, None), (404, "SITE_NOT_FOUND"), FORBIDDEN, FORBIDDEN),
+    ("GET", "/emissions/sources"): _row(OK, ORG_NOT_FOUND, FORBIDDEN, OK),
+    ("GET", "/emissions/sources/{source_id}"): _row(OK, ORG_NOT_FOUND, FORBIDDEN, OK),
+    ("PUT", "/emissions/sources/{source_id}"): _row(OK, SOURCE_NOT_FOUND, FORBIDDEN, FORBIDDEN),
+    ("DELETE", "/emissions/sources/{source_id}"): _row((409, "SOURCE_IN_USE"), SOURCE_NOT_FOUND, FORBIDDEN, FORBIDDEN),
+    ("PUT", "/emissions/sources/{source_id}/monitoring/{month}"): _row(OK, SOURCE_NOT_FOUND, FORBIDDEN, FORBIDDEN),
+    ("GET", "/emissions/monitoring"): _row(OK, ORG_NOT_FOUND, FORBIDDEN, OK),
+    ("GET", "/emissions/factors"): _row(OK, OK, OK, OK),
+    ("GET", "/emissions/calculation"): _row(OK, ORG_NOT_FOUND, FORBIDDEN, OK),
 }
 
 
@@ -89,13 +105,22 @@ def world(api, demo, local_aws, aws_client):
     tokens["other_pool"] = token_from_another_pool(aws_client, "matrix-other", "kanto", "kanto-steel", "participant")
     document = api.call("POST", "/documents", {"kind": "evidence", "filename": "bill.pdf", "content_type": "application/pdf",
                                                 "size": 1000}, token=tokens["holder"])[1]["document"]["id"]
-    return {"tokens": tokens, "kanto": kanto, "tx": tx, "document": document}
+    site = api.call("POST", "/emissions/sites", {"name_ja": "本社工場"}, token=tokens["holder"])[1]["id"]
+    source = api.call("POST", "/emissions/sources", _SOURCE | {"site_id": site}, token=tokens["holder"])[1]["id"]
+    assert api.call("PUT", f"/emissions/sources/{source}/monitoring/2025-04", {"quantity": "1", "unit": "kWh"}, token=tokens["holder"])[0] == 200
+    return {"tokens": tokens, "kanto": kanto, "tx": tx, "document": document, "site": site, "source": source}
+
+
+_SOURCE = {"number": 1, "status": "registered", "name_ja": "受電設備", "categories": ["purchased_electricity"],
+           "factor_key": "electricity_default", "unit": "kWh", "basis": "delivery_slips"}
 
 
 def _request(route, world):
     method, path = route
     concrete = (path.replace("{number}", world["kanto"]).replace("{transaction_id}", world["tx"])
-                .replace("{document_id}", world["document"]))
+                .replace("{document_id}", world["document"]).replace("{source_id}", world["source"]).replace("{month}", "2025-05"))
+    if method == "GET" and path.startswith("/emissions/") and path != "/emissions/factors":
+        concrete += "?org_id=kanto-steel&fiscal_year=2025"
     body, headers = None, {}
     if route == ("POST", "/auth/login"):
         body = {"username": "kanto", "password": "wrong-password-2026"}
@@ -115,6 +140,14 @@ def _request(route, world):
         body = {"kind": "evidence", "filename": "bill.pdf", "content_type": "application/pdf", "size": 1000}
     elif route == ("POST", "/retirements"):
         body = {"account": world["kanto"], "compliance_period": "01", "lines": [{"unit_type": "JPA", "amount": 1}]}
+    elif route == ("POST", "/emissions/sites"):
+        body = {"name_ja": "第二工場"}
+    elif route == ("POST", "/emissions/sources"):
+        body = _SOURCE | {"number": 2, "site_id": world["site"]}
+    elif route == ("PUT", "/emissions/sources/{source_id}"):
+        body = _SOURCE | {"site_id": world["site"], "notes": "matrix"}
+    elif route == ("PUT", "/emissions/sources/{source_id}/monitoring/{month}"):
+        body = {"quantity": "2", "unit": "kWh"}
     if method == "POST":
         headers["Idempotency-Key"] = f"matrix-{uuid.uuid4()}"
     return method, concrete, body, headers
@@ -145,7 +178,8 @@ def test_administrator_functions_are_lambda_functions_only_and_all_known():
                         if name in FUNCTIONS or name.endswith("_trading_window")}
     assert set(FUNCTIONS) <= lambda_functions
     assert set(FUNCTIONS) == {"create_organisation", "create_user", "open_account", "close_account", "set_account_status", "set_commitment_reserve",
-                              "issue_units", "correct_transaction", "set_market", "audit_ledger"}
+                              "issue_units", "correct_transaction", "set_market", "audit_ledger",
+                              "add_emission_factor", "correct_monitoring"}
 
 
 @pytest.mark.parametrize("function", sorted(FUNCTIONS))

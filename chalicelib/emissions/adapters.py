@@ -1,0 +1,425 @@
+"""The emissions system's items in the table (``chalicelib.core.table``) and its store.
+
+Key design (``pk`` / ``sk``), so that a fiscal year's calculation is a handful of
+queries whatever the number of sources:
+
+- ``EORG#<org>`` / ``HEAD``: the version of the organisation's set of sources, advanced
+  by every write to a source (an import becomes current only if it is unchanged).
+- ``EORG#<org>`` / ``SITE#<id>``: a site.
+- ``EORG#<org>`` / ``SRC#<id>``: an emission source, with ``monitoring_count`` (monitoring
+  writes that used it; condition expressions cannot count, so every write that adds
+  monitoring data adds 1 in the same transaction) and ``last_month``.
+- ``EORG#<org>`` / ``SRCNO#<number>``: the source number's claim (numbers are unique per
+  organisation: created with the source, in the same transaction, if it does not exist).
+- ``EMON#<org>#<fiscal year>`` / ``HEAD``: the year's ``revision`` (advanced by every
+  write to the year) and its current import with the revision it became current at.
+- ``EMON#<org>#<fiscal year>`` / ``MON#<source id>#<YYYY-MM>``: a month's single entry.
+- ``EIMP#<org>#<fiscal year>#<import id>`` / ``MON#<source id>#<YYYY-MM>``: a month's
+  value in one import (read only while that import is current).
+- ``EAUD#<org>`` / ``<at>#<id>``: the change record of each write (who, when, what,
+  before and after), written in the write's own transaction; ``EAUD##factors`` for factors.
+- ``EFAC`` / ``VER#<key>#<valid from>``: an emission factor version added by an
+  administrator (the shipped SHK 2006 list is in the code); ``EFAC`` / ``KEY#<key>``
+  counts a key's added versions, so that two overlapping versions cannot both be added.
+
+A calculation reads ``EORG#<org>`` (sites and sources), ``EMON#<org>#<FY>`` (entries and
+the head), the current import's partition and ``EFAC``: four queries (more only when a
+partition passes 1 MB per page).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from typing import Any, cast
+
+from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import GetError, PutError, QueryError, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.core.errors import ServiceUnavailable
+from chalicelib.core.table import SENDING_ORDER, LinkedWrite, TableItem, response_code, transaction_connection, unavailable
+from chalicelib.emissions.domain.factors import FactorVersion
+from chalicelib.emissions.domain.monitoring import FiscalYearData, StoredValue
+from chalicelib.emissions.domain.sources import Basis, Category, Site, Source, SourceStatus
+from chalicelib.emissions.ports import Change, CommitFailed, OrganisationData, YearHead
+
+#: Sources marked as used per transaction of an import (TransactWriteItems holds 100).
+MARK_CHUNK = 90
+
+
+class EmissionsHeadItem(TableItem, discriminator="emissions_head"):
+    version = NumberAttribute(default=0)
+
+    @staticmethod
+    def key(org_id: str) -> tuple[str, str]:
+        return f"EORG#{org_id}", "HEAD"
+
+
+class SiteItem(TableItem, discriminator="emission_site"):
+    site_id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    name_ja = UnicodeAttribute()
+    name_en = UnicodeAttribute(null=True)
+    address = UnicodeAttribute(null=True)
+    updated_by = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+    @staticmethod
+    def key(org_id: str, site_id: str) -> tuple[str, str]:
+        return f"EORG#{org_id}", f"SITE#{site_id}"
+
+
+class SourceItem(TableItem, discriminator="emission_source"):
+    source_id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    number = NumberAttribute()
+    status = UnicodeAttribute()
+    site_id = UnicodeAttribute()
+    name_ja = UnicodeAttribute(null=True)
+    name_en = UnicodeAttribute(null=True)
+    categories = cast("ListAttribute[str]", ListAttribute(of=UnicodeAttribute, default=list))
+    factor_key = UnicodeAttribute(null=True)
+    unit = UnicodeAttribute(null=True)
+    basis = UnicodeAttribute(null=True)
+    basis_text = UnicodeAttribute(null=True)
+    excluded = BooleanAttribute(default=False)
+    exclusion_reason = UnicodeAttribute(null=True)
+    cogeneration = BooleanAttribute(default=False)
+    external_supply = BooleanAttribute(default=False)
+    notes = UnicodeAttribute(null=True)
+    retired_from = UnicodeAttribute(null=True)
+    monitoring_count = NumberAttribute(default=0)
+    last_month = UnicodeAttribute(null=True)
+    version = NumberAttribute(default=1)
+    created_at = UnicodeAttribute()
+    updated_by = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+    @staticmethod
+    def key(org_id: str, source_id: str) -> tuple[str, str]:
+        return f"EORG#{org_id}", f"SRC#{source_id}"
+
+
+class SourceNumberItem(TableItem, discriminator="emission_source_number"):
+    source_id = UnicodeAttribute()
+
+    @staticmethod
+    def key(org_id: str, number: int) -> tuple[str, str]:
+        return f"EORG#{org_id}", f"SRCNO#{number:06d}"
+
+
+class YearHeadItem(TableItem, discriminator="emissions_year"):
+    revision = NumberAttribute(default=0)
+    current_import = UnicodeAttribute(null=True)
+    import_revision = NumberAttribute(default=0)
+
+    @staticmethod
+    def key(org_id: str, fiscal_year: int) -> tuple[str, str]:
+        return f"EMON#{org_id}#{fiscal_year}", "HEAD"
+
+
+class MonitoringItem(TableItem, discriminator="monitoring_value"):
+    source_id = UnicodeAttribute()
+    month = UnicodeAttribute()
+    #: The decimal string exactly as given (never a number type: no float anywhere).
+    quantity = UnicodeAttribute()
+    unit = UnicodeAttribute()
+    factor_version = UnicodeAttribute()
+    evidence_document_id = UnicodeAttribute(null=True)
+    revision = NumberAttribute(default=0)
+    origin = UnicodeAttribute()
+    updated_by = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+    @staticmethod
+    def entry_key(org_id: str, fiscal_year: int, source_id: str, month: str) -> tuple[str, str]:
+        return f"EMON#{org_id}#{fiscal_year}", f"MON#{source_id}#{month}"
+
+    @staticmethod
+    def import_key(org_id: str, fiscal_year: int, import_id: str, source_id: str, month: str) -> tuple[str, str]:
+        return f"EIMP#{org_id}#{fiscal_year}#{import_id}", f"MON#{source_id}#{month}"
+
+
+class ChangeItem(TableItem, discriminator="emissions_change"):
+    by = UnicodeAttribute()
+    at = UnicodeAttribute()
+    action = UnicodeAttribute()
+    target = UnicodeAttribute()
+    old = UnicodeAttribute(null=True)
+    new = UnicodeAttribute(null=True)
+
+    @staticmethod
+    def key(org_id: str, at: str) -> tuple[str, str]:
+        return f"EAUD#{org_id}", f"{at}#{uuid.uuid4().hex[:16]}"
+
+
+class FactorItem(TableItem, discriminator="emission_factor"):
+    factor_key = UnicodeAttribute()
+    name_ja = UnicodeAttribute()
+    name_en = UnicodeAttribute()
+    unit = UnicodeAttribute()
+    #: t-CO2 per unit as a decimal string.
+    t_co2_per_unit = UnicodeAttribute()
+    valid_from = UnicodeAttribute()
+    valid_to = UnicodeAttribute(null=True)
+    source = UnicodeAttribute()
+
+    @staticmethod
+    def key(factor_key: str, valid_from: str) -> tuple[str, str]:
+        return "EFAC", f"VER#{factor_key}#{valid_from}"
+
+
+class FactorKeyItem(TableItem, discriminator="emission_factor_key"):
+    added = NumberAttribute(default=0)
+
+    @staticmethod
+    def key(factor_key: str) -> tuple[str, str]:
+        return "EFAC", f"KEY#{factor_key}"
+
+
+# --- conversions ----------------------------------------------------------------------------
+
+
+def _site(item: SiteItem) -> Site:
+    return Site(item.org_id, item.site_id, item.name_ja, item.name_en, item.address, item.updated_by, item.updated_at)
+
+
+def _source(item: SourceItem) -> Source:
+    return Source(
+        org_id=item.org_id, source_id=item.source_id, number=int(item.number), status=SourceStatus(item.status), site_id=item.site_id,
+        name_ja=item.name_ja, name_en=item.name_en, categories=tuple(Category(c) for c in item.categories or ()),
+        factor_key=item.factor_key, unit=item.unit, basis=Basis(item.basis) if item.basis else None, basis_text=item.basis_text,
+        excluded=bool(item.excluded), exclusion_reason=item.exclusion_reason, cogeneration=bool(item.cogeneration),
+        external_supply=bool(item.external_supply), notes=item.notes, retired_from=item.retired_from,
+        monitoring_count=int(item.monitoring_count or 0), last_month=item.last_month, version=int(item.version),
+        updated_by=item.updated_by, updated_at=item.updated_at, created_at=item.created_at,
+    )
+
+
+def _source_item(source: Source) -> SourceItem:
+    return SourceItem(
+        *SourceItem.key(source.org_id, source.source_id), source_id=source.source_id, org_id=source.org_id, number=source.number,
+        status=source.status.value, site_id=source.site_id, name_ja=source.name_ja, name_en=source.name_en,
+        categories=[c.value for c in source.categories], factor_key=source.factor_key, unit=source.unit,
+        basis=source.basis.value if source.basis else None, basis_text=source.basis_text, excluded=source.excluded,
+        exclusion_reason=source.exclusion_reason, cogeneration=source.cogeneration, external_supply=source.external_supply,
+        notes=source.notes, retired_from=source.retired_from, monitoring_count=source.monitoring_count, last_month=source.last_month,
+        version=source.version, created_at=source.created_at, updated_by=source.updated_by, updated_at=source.updated_at,
+    )
+
+
+def _value(item: MonitoringItem) -> StoredValue:
+    return StoredValue(item.source_id, item.month, item.quantity, item.unit, item.factor_version, item.evidence_document_id,
+                       int(item.revision or 0), item.origin, item.updated_by, item.updated_at)
+
+
+def _value_item(key: tuple[str, str], value: StoredValue) -> MonitoringItem:
+    return MonitoringItem(*key, source_id=value.source_id, month=value.month, quantity=value.quantity, unit=value.unit,
+                          factor_version=value.factor_version, evidence_document_id=value.evidence_document_id,
+                          revision=value.revision, origin=value.origin, updated_by=value.updated_by, updated_at=value.updated_at)
+
+
+def _factor(item: FactorItem) -> FactorVersion:
+    from decimal import Decimal
+
+    return FactorVersion(item.factor_key, item.name_ja, item.name_en, item.unit, Decimal(item.t_co2_per_unit), item.valid_from,
+                         item.valid_to, item.source)
+
+
+def _change(change: Change) -> LinkedWrite:
+    item = ChangeItem(*ChangeItem.key(change.org_id, change.at), by=change.by, at=change.at, action=change.action, target=change.target,
+                      old=json.dumps(change.old, ensure_ascii=False, sort_keys=True) if change.old is not None else None,
+                      new=json.dumps(change.new, ensure_ascii=False, sort_keys=True) if change.new is not None else None)
+    return LinkedWrite.put("change", item, ChangeItem.pk.does_not_exist())
+
+
+def _bump_sources(org_id: str) -> LinkedWrite:
+    return LinkedWrite.update("head", EmissionsHeadItem(*EmissionsHeadItem.key(org_id)),
+                              [EmissionsHeadItem.version.add(1), EmissionsHeadItem.item_type.set(EmissionsHeadItem)])
+
+
+def _commit(writes: Iterable[LinkedWrite]) -> None:
+    """One TransactWriteItems; a failed condition is reported by its label."""
+    labels: dict[str, list[str]] = {kind: [] for kind in SENDING_ORDER}
+    try:
+        with TransactWrite(connection=transaction_connection()) as tx:
+            for write in writes:
+                write.add_to(tx)
+                labels[write.kind].append(write.label)
+    except TransactWriteError as error:
+        sent = [label for kind in SENDING_ORDER for label in labels[kind]]
+        reasons = [reason.code if reason else None for reason in error.cancellation_reasons]
+        if not reasons:
+            raise ServiceUnavailable(details=[{"cause": response_code(error) or "TransactWriteError"}]) from error
+        failed = tuple(label for label, code in zip(sent, reasons, strict=False) if code == "ConditionalCheckFailed")
+        if not failed:
+            raise ServiceUnavailable(details=[{"cause": ",".join(str(r) for r in reasons)}]) from error
+        raise CommitFailed(failed=failed) from error
+
+
+def _query(pk: str, condition: Any = None) -> list[Any]:
+    try:
+        return list(TableItem.query(pk, condition, consistent_read=True))
+    except QueryError as error:
+        raise unavailable(error) from error
+
+
+class EmissionsStore:
+    """``EmissionsPort`` on the table."""
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def organisation(self, org_id: str) -> OrganisationData:
+        sites, sources, version = [], [], 0
+        for item in _query(f"EORG#{org_id}"):
+            if isinstance(item, SiteItem):
+                sites.append(_site(item))
+            elif isinstance(item, SourceItem):
+                sources.append(_source(item))
+            elif isinstance(item, EmissionsHeadItem):
+                version = int(item.version)
+        return OrganisationData(sites, sources, version)
+
+    def source(self, org_id: str, source_id: str) -> Source | None:
+        try:
+            return _source(SourceItem.get(*SourceItem.key(org_id, source_id), consistent_read=True))
+        except SourceItem.DoesNotExist:
+            return None
+        except GetError as error:
+            raise unavailable(error) from error
+
+    def year_head(self, org_id: str, fiscal_year: int) -> YearHead:
+        try:
+            item = YearHeadItem.get(*YearHeadItem.key(org_id, fiscal_year), consistent_read=True)
+        except YearHeadItem.DoesNotExist:
+            return YearHead()
+        except GetError as error:
+            raise unavailable(error) from error
+        return YearHead(int(item.revision), item.current_import, int(item.import_revision or 0))
+
+    def entry(self, org_id: str, fiscal_year: int, source_id: str, month: str) -> StoredValue | None:
+        try:
+            return _value(MonitoringItem.get(*MonitoringItem.entry_key(org_id, fiscal_year, source_id, month), consistent_read=True))
+        except MonitoringItem.DoesNotExist:
+            return None
+        except GetError as error:
+            raise unavailable(error) from error
+
+    def fiscal_year(self, org_id: str, fiscal_year: int) -> FiscalYearData:
+        head = YearHead()
+        entries: dict[tuple[str, str], StoredValue] = {}
+        for item in _query(f"EMON#{org_id}#{fiscal_year}"):
+            if isinstance(item, YearHeadItem):
+                head = YearHead(int(item.revision), item.current_import, int(item.import_revision or 0))
+            elif isinstance(item, MonitoringItem):
+                entries[(item.source_id, item.month)] = _value(item)
+        imported: dict[tuple[str, str], StoredValue] = {}
+        if head.current_import is not None:
+            for item in _query(f"EIMP#{org_id}#{fiscal_year}#{head.current_import}"):
+                if isinstance(item, MonitoringItem):
+                    imported[(item.source_id, item.month)] = _value(item)
+        return FiscalYearData(head.revision, head.current_import, head.import_revision, entries, imported)
+
+    def added_factors(self) -> list[FactorVersion]:
+        return [_factor(item) for item in _query("EFAC", TableItem.sk.startswith("VER#")) if isinstance(item, FactorItem)]
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def create_site(self, site: Site, change: Change) -> None:
+        item = SiteItem(*SiteItem.key(site.org_id, site.site_id), site_id=site.site_id, org_id=site.org_id, name_ja=site.name_ja,
+                        name_en=site.name_en, address=site.address, updated_by=site.updated_by, updated_at=site.updated_at)
+        _commit([LinkedWrite.put("site", item, SiteItem.pk.does_not_exist()), _change(change)])
+
+    def _site_check(self, source: Source) -> LinkedWrite:
+        return LinkedWrite.check("site", SiteItem, *SiteItem.key(source.org_id, source.site_id), SiteItem.pk.exists())
+
+    def _claim(self, source: Source) -> LinkedWrite:
+        claim = SourceNumberItem(*SourceNumberItem.key(source.org_id, source.number), source_id=source.source_id)
+        return LinkedWrite.put("number", claim, SourceNumberItem.pk.does_not_exist())
+
+    def _release(self, source: Source) -> LinkedWrite:
+        claim = SourceNumberItem(*SourceNumberItem.key(source.org_id, source.number))
+        return LinkedWrite.delete("old_number", claim, SourceNumberItem.source_id == source.source_id)
+
+    def create_source(self, source: Source, change: Change) -> None:
+        _commit([LinkedWrite.put("source", _source_item(source), SourceItem.pk.does_not_exist()), self._claim(source),
+                 self._site_check(source), _bump_sources(source.org_id), _change(change)])
+
+    def update_source(self, before: Source, after: Source, change: Change, *, require_unused: bool) -> None:
+        # Exactly the source read: no other edit and no monitoring write came in between.
+        condition = (SourceItem.version == before.version) & (SourceItem.monitoring_count == before.monitoring_count)
+        if require_unused:
+            condition &= SourceItem.monitoring_count == 0
+        writes = [LinkedWrite.put("source", _source_item(after), condition), _bump_sources(after.org_id), _change(change)]
+        if before.number != after.number:
+            writes += [self._release(before), self._claim(after)]
+        if before.site_id != after.site_id:
+            writes.append(self._site_check(after))
+        _commit(writes)
+
+    def delete_source(self, source: Source, change: Change) -> None:
+        item = SourceItem(*SourceItem.key(source.org_id, source.source_id))
+        condition = (SourceItem.version == source.version) & (SourceItem.monitoring_count == 0)
+        _commit([LinkedWrite.delete("source", item, condition), self._release(source), _bump_sources(source.org_id), _change(change)])
+
+    @staticmethod
+    def _use(source: Source, month: str, extra: Any = None) -> LinkedWrite:
+        """Count a monitoring write on the source: it is still registered with the factor
+        read, and no other monitoring write came in between (``last_month`` is a max)."""
+        condition = ((SourceItem.status == SourceStatus.REGISTERED.value) & (SourceItem.factor_key == (source.factor_key or ""))
+                     & (SourceItem.monitoring_count == source.monitoring_count))
+        if extra is not None:
+            condition &= extra
+        last = max(source.last_month or month, month)
+        return LinkedWrite.update("source", SourceItem(*SourceItem.key(source.org_id, source.source_id)),
+                                  [SourceItem.monitoring_count.add(1), SourceItem.last_month.set(last)], condition)
+
+    @staticmethod
+    def _advance_year(org_id: str, fiscal_year: int, read_revision: int, *actions: Any) -> LinkedWrite:
+        expected = (YearHeadItem.revision == read_revision) if read_revision else YearHeadItem.pk.does_not_exist()
+        return LinkedWrite.update("year", YearHeadItem(*YearHeadItem.key(org_id, fiscal_year)),
+                                  [YearHeadItem.revision.set(read_revision + 1), YearHeadItem.item_type.set(YearHeadItem), *actions],
+                                  expected)
+
+    def put_value(self, source: Source, value: StoredValue, fiscal_year: int, read_revision: int, change: Change) -> None:
+        not_retired = SourceItem.retired_from.does_not_exist() | (SourceItem.retired_from > value.month)
+        item = _value_item(MonitoringItem.entry_key(source.org_id, fiscal_year, value.source_id, value.month), value)
+        _commit([self._use(source, value.month, not_retired), LinkedWrite.put("value", item),
+                 self._advance_year(source.org_id, fiscal_year, read_revision), _change(change)])
+
+    def stage_import(self, org_id: str, fiscal_year: int, import_id: str, values: list[StoredValue]) -> None:
+        try:
+            with MonitoringItem.batch_write() as batch:
+                for value in values:
+                    batch.save(_value_item(MonitoringItem.import_key(org_id, fiscal_year, import_id, value.source_id, value.month), value))
+        except PutError as error:
+            raise unavailable(error) from error
+
+    def mark_used(self, org_id: str, sources: list[tuple[Source, str]]) -> None:
+        for start in range(0, len(sources), MARK_CHUNK):
+            _commit([self._use(source, month) for source, month in sources[start:start + MARK_CHUNK]])
+
+    def switch_import(self, org_id: str, fiscal_year: int, import_id: str, read_revision: int, sources_version: int,
+                      change: Change) -> None:
+        head = EmissionsHeadItem.key(org_id)
+        unchanged = (EmissionsHeadItem.version == sources_version) if sources_version else EmissionsHeadItem.pk.does_not_exist()
+        _commit([
+            LinkedWrite.check("sources", EmissionsHeadItem, *head, unchanged),
+            self._advance_year(org_id, fiscal_year, read_revision, YearHeadItem.current_import.set(import_id),
+                               YearHeadItem.import_revision.set(read_revision + 1)),
+            _change(change),
+        ])
+
+    def add_factor(self, version: FactorVersion, change: Change, added_before: int) -> None:
+        item = FactorItem(*FactorItem.key(version.key, version.valid_from), factor_key=version.key, name_ja=version.name_ja,
+                          name_en=version.name_en, unit=version.unit, t_co2_per_unit=str(version.t_co2_per_unit),
+                          valid_from=version.valid_from, valid_to=version.valid_to, source=version.source)
+        expected = (FactorKeyItem.added == added_before) if added_before else FactorKeyItem.pk.does_not_exist()
+        _commit([
+            LinkedWrite.put("factor", item, FactorItem.pk.does_not_exist()),
+            LinkedWrite.update("key", FactorKeyItem(*FactorKeyItem.key(version.key)),
+                               [FactorKeyItem.added.add(1), FactorKeyItem.item_type.set(FactorKeyItem)], expected),
+            _change(change),
+        ])

@@ -1,0 +1,1 @@
+"""Emissions rules, without AWS: units, factors, fiscal years, sources and the calculation."""

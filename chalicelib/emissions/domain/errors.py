@@ -1,0 +1,183 @@
+"""Emissions management failures, one class per rule that can refuse a request."""
+
+from __future__ import annotations
+
+from chalicelib.core.errors import Conflict, JvetsError, NotFound, Unprocessable
+
+
+class SiteNotFound(NotFound):
+    """No such site in the organisation, or the caller may not see it."""
+
+    code = "SITE_NOT_FOUND"
+    message_en = "Site {site_id} was not found."
+    message_ja = "事業所 {site_id} が見つかりません。"
+
+
+class SourceNotFound(NotFound):
+    """No such emission source in the organisation, or the caller may not see it."""
+
+    code = "SOURCE_NOT_FOUND"
+    message_en = "Emission source {source_id} was not found."
+    message_ja = "排出源 {source_id} が見つかりません。"
+
+
+class EmissionsOrganisationNotFound(NotFound):
+    """The organisation asked for does not exist or is not the caller's."""
+
+    code = "ORGANISATION_NOT_FOUND"
+    message_en = "Organisation {org_id} was not found."
+    message_ja = "組織 {org_id} が見つかりません。"
+
+
+class OrganisationRequired(JvetsError):
+    """An administrator reads another organisation's data by naming it."""
+
+    code = "ORG_ID_REQUIRED"
+    message_en = "Name the organisation to read with ?org_id=."
+    message_ja = "参照する組織を ?org_id= で指定してください。"
+
+
+class InvalidMonth(JvetsError):
+    """A month is written YYYY-MM."""
+
+    code = "INVALID_MONTH"
+    message_en = "The month {month!r} is not a month: write it as YYYY-MM."
+    message_ja = "月「{month}」が正しくありません。YYYY-MM 形式で指定してください。"
+
+
+class InvalidFiscalYear(JvetsError):
+    """A fiscal year is a four-digit year (April to March)."""
+
+    code = "INVALID_FISCAL_YEAR"
+    message_en = "Give the fiscal year as four digits, e.g. ?fiscal_year=2025 (April 2025 to March 2026)."
+    message_ja = "年度は4桁の西暦で指定してください（例: ?fiscal_year=2025 は2025年4月〜2026年3月）。"
+
+
+class InvalidQuantity(JvetsError):
+    """A quantity is a decimal string: digits with at most one decimal point."""
+
+    code = "INVALID_QUANTITY"
+    message_en = ("The quantity {quantity!r} is not valid: write a non-negative decimal number as text, "
+                  "at most {max_integer} digits before and {max_decimals} after the point.")
+    message_ja = ("数量「{quantity}」が正しくありません。0以上の数値を文字列で、整数部 {max_integer} 桁以内、"
+                  "小数部 {max_decimals} 桁以内で指定してください。")
+
+
+class UnitNotAccepted(JvetsError):
+    """The unit is not one the source's factor can be converted from (details name them)."""
+
+    code = "UNIT_NOT_ACCEPTED"
+    message_en = "The unit {unit!r} cannot be used for {factor_key}: use one of {accepted}."
+    message_ja = "単位「{unit}」は {factor_key} には使えません。次のいずれかを指定してください: {accepted}。"
+
+
+class UnknownFactor(JvetsError):
+    """No emission factor has this key."""
+
+    code = "UNKNOWN_FACTOR"
+    message_en = "There is no emission factor {factor_key}."
+    message_ja = "排出係数 {factor_key} は存在しません。"
+
+
+class NoFactorForMonth(Unprocessable):
+    """No version of the source's factor is valid in the month."""
+
+    code = "NO_FACTOR_FOR_MONTH"
+    message_en = "No version of the emission factor {factor_key} is valid in {month}."
+    message_ja = "{month} に有効な排出係数 {factor_key} がありません。"
+
+
+class FactorVersionOverlaps(Conflict):
+    """A new version of a factor may not overlap the validity of an existing one."""
+
+    code = "FACTOR_VERSION_OVERLAPS"
+    message_en = "The new version of {factor_key} overlaps version {version} ({valid_from} to {valid_to})."
+    message_ja = "{factor_key} の新しい版は既存の版 {version}（{valid_from}〜{valid_to}）と有効期間が重なります。"
+
+
+class InvalidFactorVersion(JvetsError):
+    """A factor version's figures or dates are not usable."""
+
+    code = "INVALID_FACTOR_VERSION"
+    message_en = "The factor version is not valid: {reason}."
+    message_ja = "排出係数の版が正しくありません（{reason_ja}）。"
+
+
+class SourceIncomplete(JvetsError):
+    """A registered source needs every field its rules ask for (details name them)."""
+
+    code = "SOURCE_INCOMPLETE"
+    message_en = "The source cannot be registered as it is: {problems}."
+    message_ja = "この排出源は登録できません（{problems}）。"
+
+
+class SourceNumberTaken(Conflict):
+    """Source numbers are unique within an organisation."""
+
+    code = "SOURCE_NUMBER_TAKEN"
+    message_en = "Source number {number} is already used in this organisation."
+    message_ja = "排出源番号 {number} は既に使われています。"
+
+
+class SourceNotRegistered(Conflict):
+    """Monitoring data is kept for registered sources only (not drafts)."""
+
+    code = "SOURCE_NOT_REGISTERED"
+    message_en = "Source {source_id} is a draft: register it before entering monitoring data."
+    message_ja = "排出源 {source_id} は一時保存中です。登録してからモニタリングデータを入力してください。"
+
+
+class SourceRetired(Conflict):
+    """A source retired from a month takes no monitoring data from that month on."""
+
+    code = "SOURCE_RETIRED"
+    message_en = "Source {source_id} is retired from {retired_from}: no data for {month}."
+    message_ja = "排出源 {source_id} は {retired_from} から廃止されているため、{month} のデータは入力できません。"
+
+
+class SourceInUse(Conflict):
+    """A source with monitoring data cannot be deleted, nor its factor or unit family changed."""
+
+    code = "SOURCE_IN_USE"
+    message_en = "Source {source_id} has monitoring data: {what} is not possible. Retire it from a month instead."
+    message_ja = "排出源 {source_id} にはモニタリングデータがあるため、{what_ja}できません。廃止月を設定してください。"
+
+
+class MonitoringAfterRetirement(Conflict):
+    """A source cannot be retired from a month that already has monitoring data."""
+
+    code = "MONITORING_AFTER_RETIREMENT"
+    message_en = "Source {source_id} has monitoring data for {month}, on or after {retired_from}."
+    message_ja = "排出源 {source_id} には {retired_from} 以降（{month}）のモニタリングデータがあります。"
+
+
+class EvidenceNotAccepted(Unprocessable):
+    """The evidence must be an accepted evidence document of the same organisation."""
+
+    code = "EVIDENCE_NOT_ACCEPTED"
+    message_en = "Document {document_id} is not an accepted evidence document of this organisation."
+    message_ja = "書類 {document_id} はこの組織の受領済みの証憑ではありません。"
+
+
+class ConcurrentChange(Conflict):
+    """Someone else changed the same records first; read again and retry."""
+
+    code = "CONCURRENT_CHANGE"
+    message_en = "The record was changed by another request. Read it again and retry."
+    message_ja = "他の処理によって更新されました。再度読み込んでからやり直してください。"
+
+
+class ImportRefused(Unprocessable):
+    """An import is accepted whole or not at all (details list each bad row)."""
+
+    code = "IMPORT_REFUSED"
+    message_en = "The import was refused: {count} rows are not valid."
+    message_ja = "取込を受け付けませんでした（不正な行が {count} 件あります）。"
+
+
+class ImportStale(Conflict):
+    """The sources changed while an import was written; nothing became current."""
+
+    code = "IMPORT_STALE"
+    message_en = "The emission sources changed during the import {import_id}: run it again."
+    message_ja = "取込 {import_id} の実行中に排出源が変更されました。もう一度取り込んでください。"

@@ -1,0 +1,260 @@
+"""The emissions system's request, response and administrator event models.
+
+Amounts and quantities travel as decimal strings (``"123.456"``), never as JSON
+numbers: a quantity sent as a number is refused (strict validation).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from chalicelib.core.http.schemas import EventModel, RequestModel, ResponseModel
+
+CategoryName = Literal["fuel_combustion", "purchased_electricity", "purchased_heat", "non_energy"]
+BasisName = Literal["fire_service_notification", "air_pollution_permit", "delivery_slips", "other"]
+Month = Annotated[str, Field(min_length=7, max_length=7, examples=["2025-04"], description="YYYY-MM")]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Text = Annotated[str, Field(max_length=2000)]
+Quantity = Annotated[str, Field(min_length=1, max_length=40, examples=["120000", "1500.5"],
+                                description="A non-negative decimal number as text: at most 12 digits, a point and 6 decimals")]
+Unit = Annotated[str, Field(min_length=1, max_length=20, examples=["kWh", "kL", "1000Nm3"])]
+DocumentId = Annotated[str, Field(min_length=1, max_length=64)]
+Decimal3 = Annotated[str, Field(examples=["66.600"], description="t-CO2 to 3 decimals (half up)")]
+DecimalExact = Annotated[str, Field(examples=["66.6"], description="t-CO2, exact")]
+
+
+# --- sites ----------------------------------------------------------------------------
+
+
+class SiteRequest(RequestModel):
+    name_ja: Name
+    name_en: Name | None = None
+    address: Annotated[str, Field(max_length=300)] | None = None
+
+
+class SiteView(ResponseModel):
+    id: str
+    org_id: str
+    name_ja: str
+    name_en: str | None
+    address: str | None
+    updated_by: str
+    updated_at: str
+
+
+class SiteList(ResponseModel):
+    org_id: str
+    sites: list[SiteView]
+
+
+# --- sources --------------------------------------------------------------------------
+
+
+class SourceRequest(RequestModel):
+    """The source-registration screen: ``draft`` may be incomplete, ``registered`` may not."""
+
+    number: Annotated[int, Field(ge=1, le=99_999)]
+    status: Literal["draft", "registered"]
+    site_id: Annotated[str, Field(min_length=1, max_length=64)]
+    name_ja: Name | None = None
+    name_en: Name | None = None
+    categories: Annotated[list[CategoryName], Field(max_length=4)] = []
+    factor_key: Annotated[str, Field(min_length=1, max_length=48, examples=["city_gas"])] | None = None
+    unit: Unit | None = None
+    basis: BasisName | None = None
+    basis_text: Annotated[str, Field(max_length=300)] | None = None
+    excluded: bool = False
+    exclusion_reason: Annotated[str, Field(max_length=300)] | None = None
+    cogeneration: bool = False
+    external_supply: bool = False
+    notes: Text | None = None
+    retired_from: Month | None = None
+    #: The version last read: a PUT with an older one is refused (CONCURRENT_CHANGE).
+    version: Annotated[int, Field(ge=1)] | None = None
+
+
+class SourceView(ResponseModel):
+    id: str
+    org_id: str
+    number: int
+    status: Literal["draft", "registered"]
+    site_id: str
+    name_ja: str | None
+    name_en: str | None
+    categories: list[CategoryName]
+    factor_key: str | None
+    unit: str | None
+    basis: BasisName | None
+    basis_text: str | None
+    excluded: bool
+    exclusion_reason: str | None
+    cogeneration: bool
+    external_supply: bool
+    notes: str | None
+    retired_from: str | None
+    in_use: bool
+    last_month: str | None
+    version: int
+    created_at: str
+    updated_by: str
+    updated_at: str
+
+
+class SourceList(ResponseModel):
+    org_id: str
+    sources: list[SourceView]
+
+
+class SourceDeleted(ResponseModel):
+    id: str
+    deleted: bool
+
+
+# --- monitoring -----------------------------------------------------------------------
+
+
+class MonitoringRequest(RequestModel):
+    quantity: Quantity
+    unit: Unit
+    evidence_document_id: DocumentId | None = None
+
+
+class MonitoringValue(ResponseModel):
+    source_id: str
+    month: str
+    quantity: str
+    unit: str
+    factor_version: str
+    evidence_document_id: str | None
+    origin: str
+    updated_by: str
+    updated_at: str
+
+
+class MonitoringList(ResponseModel):
+    org_id: str
+    fiscal_year: int
+    revision: int
+    current_import: str | None
+    values: list[MonitoringValue]
+
+
+# --- factors --------------------------------------------------------------------------
+
+
+class FactorView(ResponseModel):
+    key: str
+    version: str
+    name_ja: str
+    name_en: str
+    unit: str
+    t_co2_per_unit: str
+    valid_from: str
+    valid_to: str | None
+    source: str
+
+
+class FactorList(ResponseModel):
+    factors: list[FactorView]
+
+
+# --- the calculation ----------------------------------------------------------------------
+
+
+class MonthTotal(ResponseModel):
+    month: str
+    t_co2: Decimal3
+    t_co2_exact: DecimalExact
+
+
+class SourceMonth(ResponseModel):
+    month: str
+    quantity: str | None
+    unit: str | None
+    t_co2: Decimal3 | None
+    t_co2_exact: DecimalExact | None
+    factor_version: str | None
+    missing: bool
+
+
+class SourceCalculation(ResponseModel):
+    source_id: str
+    number: int
+    name_ja: str
+    name_en: str | None
+    site_id: str
+    factor_key: str
+    t_co2: Decimal3
+    t_co2_exact: DecimalExact
+    months: list[SourceMonth]
+
+
+class SiteCalculation(ResponseModel):
+    site_id: str
+    name_ja: str
+    name_en: str | None
+    months: list[MonthTotal]
+    t_co2: Decimal3
+    t_co2_exact: DecimalExact
+
+
+class ExcludedSource(ResponseModel):
+    source_id: str
+    number: int
+    name_ja: str
+    exclusion_reason: str
+
+
+class MissingMonth(ResponseModel):
+    source_id: str
+    number: int
+    month: str
+
+
+class CalculationView(ResponseModel):
+    org_id: str
+    fiscal_year: int
+    months: list[MonthTotal]
+    t_co2: Decimal3
+    t_co2_exact: DecimalExact
+    total_t: Annotated[int, Field(description="The exact year total rounded down to whole t-CO2")]
+    sites: list[SiteCalculation]
+    sources: list[SourceCalculation]
+    excluded: list[ExcludedSource]
+    missing: list[MissingMonth]
+    factor_versions: list[FactorView]
+    rounding: str
+
+
+# --- administrator functions ---------------------------------------------------------------
+
+Requester = Annotated[str, Field(min_length=1, max_length=128)]
+
+
+class AddEmissionFactor(EventModel):
+    """Add a version of an emission factor (a new key, or a key's next validity period)."""
+
+    key: Annotated[str, Field(min_length=2, max_length=48)]
+    name_ja: Name
+    name_en: Name
+    unit: Unit
+    t_co2_per_unit: Quantity
+    valid_from: Annotated[str, Field(min_length=10, max_length=10, examples=["2027-04-01"])]
+    valid_to: Annotated[str, Field(min_length=10, max_length=10)] | None = None
+    source: Annotated[str, Field(min_length=1, max_length=500)]
+    requested_by: Requester = "administrator"
+
+
+class CorrectMonitoring(EventModel):
+    """Correct one month's monitoring value of an organisation's source, with the reason."""
+
+    org_id: Annotated[str, Field(min_length=1, max_length=64)]
+    source_id: Annotated[str, Field(min_length=1, max_length=64)]
+    month: Month
+    quantity: Quantity
+    unit: Unit
+    evidence_document_id: DocumentId | None = None
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    requested_by: Requester = "administrator"

@@ -1,0 +1,89 @@
+"""DynamoDB requests and items to compute a fiscal year's calculation, at 10 and 200
+emission sources with a full year of monitoring data each (counted with botocore event
+hooks). The requests must not grow one per source or per month: the calculation reads
+the organisation's partition, the fiscal year's partition and the factor list, each in
+pages of up to 1 MB.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+SIZES = [10, 200]
+ORG = "bench-steel"
+FISCAL_YEAR = 2025
+
+
+def _seed(sources: int) -> None:
+    from chalicelib.core.table import TableItem
+    from chalicelib.emissions.adapters import EmissionsHeadItem, MonitoringItem, SiteItem, SourceItem, SourceNumberItem, YearHeadItem
+    from chalicelib.emissions.domain.quantities import months_of
+
+    with TableItem.batch_write() as batch:
+        batch.save(EmissionsHeadItem(*EmissionsHeadItem.key(ORG), version=sources))
+        batch.save(SiteItem(*SiteItem.key(ORG, "site-1"), site_id="site-1", org_id=ORG, name_ja="本社工場", updated_by="bench",
+                            updated_at="2026-01-01T00:00:00+09:00"))
+        batch.save(YearHeadItem(*YearHeadItem.key(ORG, FISCAL_YEAR), revision=sources * 12))
+        for number in range(1, sources + 1):
+            source_id = f"src-{number:012d}"
+            batch.save(SourceItem(*SourceItem.key(ORG, source_id), source_id=source_id, org_id=ORG, number=number, status="registered",
+                                  site_id="site-1", name_ja=f"排出源{number}", categories=["purchased_electricity"],
+                                  factor_key="electricity_default", unit="kWh", basis="delivery_slips", monitoring_count=12,
+                                  last_month="2026-03", version=1, created_at="2026-01-01", updated_by="bench", updated_at="2026-01-01"))
+            batch.save(SourceNumberItem(*SourceNumberItem.key(ORG, number), source_id=source_id))
+            for index, month in enumerate(months_of(FISCAL_YEAR)):
+                batch.save(MonitoringItem(*MonitoringItem.entry_key(ORG, FISCAL_YEAR, source_id, month), source_id=source_id, month=month,
+                                          quantity=f"{1000 + index}.5", unit="kWh", factor_version="electricity_default@2006-04-01",
+                                          revision=(number - 1) * 12 + index + 1, origin="entry", updated_by="bench",
+                                          updated_at="2026-04-01T00:00:00+09:00"))
+
+
+def measure() -> list[dict[str, Any]]:
+    from chalicelib import container
+    from chalicelib.emissions.adapters import EmissionsStore
+    from chalicelib.emissions.service import Emissions
+    from devtools.bench_ledger import DynamoCounter
+    from devtools.dynamo_hooks import registry_clients
+    from devtools.motoserver import MotoServer
+    from devtools.provision import provision
+    from devtools.stack import app_environment, use_environment
+
+    rows: list[dict[str, Any]] = []
+    with MotoServer() as moto:
+        for sources in SIZES:
+            moto.reset()
+            use_environment(app_environment(moto.endpoint, provision(moto.endpoint, stage="local")))
+            service = Emissions(container.store(EmissionsStore))
+            _seed(sources)
+            counter = DynamoCounter()
+            for client in registry_clients():
+                counter.attach(client)
+            counter.reset()
+            result = service.calculation(ORG, FISCAL_YEAR)
+            if len(result["sources"]) != sources or result["missing"]:
+                raise RuntimeError("the seeded year is not what the calculation read")
+            rows.append({"sources": sources, "cells": sources * 12, "requests": counter.total, "calls": dict(counter.requests),
+                         "read": counter.read, "total_t": result["total_t"]})
+    return rows
+
+
+def main() -> int:
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    rows = measure()
+    print("DynamoDB cost of one fiscal year's calculation (botocore hooks; items are DynamoDB items)")
+    print(f"{'sources':>8}{'cells':>7}{'requests':>10}{'read':>7}{'total_t':>10}  calls")
+    for row in rows:
+        calls = ", ".join(f"{k} {v}" for k, v in sorted(row["calls"].items()))
+        print(f"{row['sources']:>8}{row['cells']:>7}{row['requests']:>10}{row['read']:>7}{row['total_t']:>10}  {calls}")
+    small, large = rows[0]["requests"], rows[-1]["requests"]
+    print(f"\nrequests at {SIZES[0]} and {SIZES[-1]} sources: {small} and {large} (never one per source or month: "
+          f"{large < SIZES[-1]})")
+    return 0 if large < SIZES[-1] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
