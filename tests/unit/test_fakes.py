@@ -14,6 +14,8 @@ from chalicelib.core.errors import ServiceUnavailable
 from chalicelib.core.events import Publish
 from chalicelib.core.table import LinkedWrite
 from chalicelib.documents import service as documents
+from chalicelib.emissions import ports as emissions
+from chalicelib.emissions import service as emissions_service
 from chalicelib.identity import service as identity
 from chalicelib.registry.domain.accounts import AccountStatus
 from chalicelib.registry.domain.blocks import Block, Line, allocate
@@ -28,6 +30,7 @@ from chalicelib.registry.ports import (
 from tests.unit.fakes import (
     FakeAccounts,
     FakeDocumentStore,
+    FakeEmissionsStore,
     FakeLedgerStore,
     FakeLinkedWrite,
     FakeObjectStore,
@@ -43,6 +46,7 @@ from tests.unit.fakes.registry import StoredBlock, StoredTransaction
 def _adapters() -> dict[type, list[type]]:
     from chalicelib.core.adapters import OrganisationDirectory
     from chalicelib.documents.adapters import DocumentStore, ObjectStore
+    from chalicelib.emissions.adapters import EmissionsStore
     from chalicelib.identity.adapters import CognitoDirectory, TokenVerifier
     from chalicelib.registry.adapters.accounts import RegistryStore
     from chalicelib.registry.adapters.ledger import LedgerStore
@@ -57,6 +61,9 @@ def _adapters() -> dict[type, list[type]]:
         identity.UserAdministration: [FakeUserAdministration, CognitoDirectory],
         documents.DocumentStore: [FakeDocumentStore, DocumentStore],
         documents.ObjectStore: [FakeObjectStore, ObjectStore],
+        emissions.EmissionsPort: [FakeEmissionsStore, EmissionsStore],
+        emissions.DocumentsPort: [FakeDocumentStore, DocumentStore],
+        emissions_service.OrganisationsPort: [FakeOrganisations, OrganisationDirectory],
         Publish: [RecordingPublish],
     }
 
