@@ -390,8 +390,15 @@ class EmissionsStore:
                  self._advance_year(source.org_id, fiscal_year, read_revision), _change(change)])
 
     def stage_import(self, org_id: str, fiscal_year: int, import_id: str, values: list[StoredValue]) -> None:
+        # Exactly these values under the import's id: what an earlier attempt of the same
+        # import staged for a cell this one has not (its rows mapped to other sources then)
+        # would count once the import is current.
+        cells = {MonitoringItem.import_key(org_id, fiscal_year, import_id, value.source_id, value.month)[1] for value in values}
+        leftovers = [item for item in _query(f"EIMP#{org_id}#{fiscal_year}#{import_id}") if item.sk not in cells]
         try:
             with MonitoringItem.batch_write() as batch:
+                for item in leftovers:
+                    batch.delete(item)
                 for value in values:
                     batch.save(_value_item(MonitoringItem.import_key(org_id, fiscal_year, import_id, value.source_id, value.month), value))
         except PutError as error:

@@ -294,6 +294,22 @@ def test_an_import_becomes_current_in_one_write_if_no_source_changed(case):
     assert list(view["year"].entries) == [("src-1", "2025-04")]
 
 
+def test_staging_an_import_again_leaves_exactly_its_values(case):
+    """An import staged again under its id (retried after its sources changed, or run
+    again after it was refused as stale) holds what the last staging wrote, nothing else."""
+    case.site()
+    source, other = case.source(), case.source("src-2", 2)
+    first = [case.value(source, m, origin="import:import-0001", revision=0) for m in ("2025-04", "2025-05")]
+    case.store.stage_import(case.org, FY, "import-0001", first)
+    case.store.stage_import(case.org, FY, "import-0002", first[:1])
+    again = [case.value(source, "2025-05", "11", origin="import:import-0001", revision=0),
+             case.value(other, "2025-04", origin="import:import-0001", revision=0)]
+    case.store.stage_import(case.org, FY, "import-0001", again)
+    staged = case.view()["staged"]
+    assert staged["import-0001"] == {("src-1", "2025-05"): again[0], ("src-2", "2025-04"): again[1]}
+    assert staged["import-0002"] == {("src-1", "2025-04"): first[0]}  # another import's values are its own
+
+
 # --- factors ----------------------------------------------------------------------------------------------
 
 

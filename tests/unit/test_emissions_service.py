@@ -380,6 +380,30 @@ def test_an_import_whose_sources_change_meanwhile_is_read_again_or_refused_as_st
     assert em.service.monitoring(KANTO, 2026)["current_import"] == "sheet-0001"
 
 
+@pytest.mark.parametrize("again", ["retried within the call", "run again after it was stale"])
+def test_an_import_whose_rows_map_to_other_sources_meanwhile_counts_each_row_once(em, plant, again):
+    """Number 1 is given to a new source while the import runs: what the first attempt
+    staged for the old number 1 must not count once the import is current."""
+    def renumber() -> None:
+        em.update(plant[1], number=7, **ELECTRICITY)
+        em.source(1, plant["head"], **ELECTRICITY)
+
+    if again == "retried within the call":
+        em.store.meanwhile(renumber, on="switch_import")
+    else:  # as the sheet's event delivered again after the import was refused as stale
+        em.store.meanwhile(lambda: em.update(plant[3], notes="メモ"), on="switch_import", times=MAX_ATTEMPTS)
+        with pytest.raises(ImportStale):
+            em.service.import_monitoring(KANTO, 2026, ROWS[:1], "sheet-0001", "kanto")
+        renumber()
+    em.service.import_monitoring(KANTO, 2026, ROWS[:1], "sheet-0001", "kanto")
+    new_one = em.service.list_sources(KANTO)["sources"][0]
+    assert new_one["number"] == 1 and new_one["id"] != plant[1]["id"]
+    assert [(v["source_id"], v["month"]) for v in em.service.monitoring(KANTO, 2026)["values"]] == [(new_one["id"], "2026-04")]
+    result = em.calculation(2026)
+    assert (result["t_co2_exact"], [(s["number"], s["t_co2_exact"]) for s in result["sources"] if s["t_co2_exact"] != "0"]) == (
+        "555", [(1, "555")])
+
+
 def test_an_import_racing_a_monitoring_write_switches_at_the_new_revision(em, plant):
     em.store.meanwhile(lambda: em.put(plant[3]["id"], "2026-07", "1", "Nm3"), on="switch_import")
     result = em.service.import_monitoring(KANTO, 2026, ROWS, "sheet-0001", "kanto")

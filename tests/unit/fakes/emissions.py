@@ -5,7 +5,8 @@ puts in its ``TransactWriteItems``, each with its label and the condition the ad
 gives it, checks them all, and applies all of them or none: a failed condition raises
 ``CommitFailed`` naming the failed labels in the order DynamoDB answers them (actions
 grouped as PynamoDB sends them, ``SENDING_ORDER``). What the adapter writes without a
-transaction is written the same way here: an import's values (a batch, no conditions)
+transaction is written the same way here: an import's values (a batch, no conditions,
+replacing what an earlier staging of the same import left)
 and the marking of its sources as used (one transaction per ``MARK_CHUNK`` sources).
 Change records are stored as the adapter stores them (``old`` and ``new`` through JSON),
 so a record that could not be written to the table cannot be written here either.
@@ -286,7 +287,11 @@ class FakeEmissionsStore:
         ])
 
     def stage_import(self, org_id: str, fiscal_year: int, import_id: str, values: list[StoredValue]) -> None:
-        # A batch write, no transaction and no conditions: each value overwrites its key.
+        # A batch write, no transaction and no conditions: each value overwrites its key, and
+        # what an earlier staging of the same import left in other cells is deleted.
+        cells = {(value.source_id, value.month) for value in values}
+        for key in [key for key in self.memory.imported if key[:3] == (org_id, fiscal_year, import_id) and key[3:] not in cells]:
+            del self.memory.imported[key]
         for value in values:
             self.memory.imported[(org_id, fiscal_year, import_id, value.source_id, value.month)] = value
 
