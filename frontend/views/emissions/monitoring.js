@@ -93,7 +93,7 @@ async function save(screen, state) {
     else pending.push([month, draft]);
   }
   if (!pending.length && !months.some((month) => draftOf(state, source, month).error)) {
-    state.message = t("monitoring.nothing_to_save");
+    state.message = () => t("monitoring.nothing_to_save");
     screen.update({ focus: "monitoring-status" });
     return;
   }
@@ -118,7 +118,7 @@ async function save(screen, state) {
     .map((month) => [month, draftOf(state, source, month)])
     .filter(([, draft]) => draft.error)
     .map(([month, draft]) => ({ field: cellId(month, draft.error.field === "unit" ? "unit" : "quantity"), error: draft.error }));
-  if (saved) state.message = t("monitoring.saved", { n: String(saved), source: localName(source) });
+  if (saved) state.message = () => t("monitoring.saved", { n: String(saved), source: localName(source) });
   screen.update({ focus: state.summary.length ? "error-summary" : "monitoring-status" });
 }
 

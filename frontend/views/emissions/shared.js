@@ -130,8 +130,12 @@ function headerCell(cell) {
   return h("th", { scope: cell.scope || "col", colspan: cell.colspan || null, rowspan: cell.rowspan || null, class: cell.num ? "num" : null }, cell.label);
 }
 
-/** A status message area that is always in the page (polite live region). */
-export function liveStatus(id, message, { tone = "success" } = {}) {
+/**
+ * A status message area that is always in the page (polite live region). message: a
+ * function giving the text in the current language (so a change of language redraws it).
+ */
+export function liveStatus(id, thunk, { tone = "success" } = {}) {
+  const message = typeof thunk === "function" ? thunk() : thunk;
   return h(
     "div",
     { id, class: ["live-status", message && `notice notice-${tone}`], role: "status", "aria-live": "polite", tabindex: message ? "-1" : null },

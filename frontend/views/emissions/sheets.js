@@ -12,7 +12,7 @@ import { fmtDecimal, getLang, hasKey, t } from "../../i18n.js";
 import { clientError, errorBox, formField, loading, pageHeading } from "../../ui.js";
 import {
   apiText, chosenFiscalYear, fiscalYearForm, fiscalYearLabel, liveStatus, localName, monthLabel, monthsOf, reviewOf, reviewPending,
-  reviewProblems, scrollTable, uploadDocument,
+  reviewProblems, scrollTable, uploadDocument, userText,
 } from "./shared.js";
 
 const REVIEW_POLL_MS = 1_500;
@@ -53,7 +53,7 @@ async function download(screen, state) {
     const answer = await api.sheet(state.fiscalYear);
     box.busy = false;
     if (answer && typeof answer.url === "string" && /^https?:\/\//.test(answer.url)) {
-      box.message = t("sheets.download_started");
+      box.message = () => t("sheets.download_started");
       screen.update({ focus: "sheets-download-status" });
       window.location.assign(answer.url);
       return;
@@ -214,7 +214,7 @@ function problemsAside(state) {
         ? h("ol", { id: "sheet-problem-list", class: "problem-list" },
             problems.map((problem) => h("li", { "data-cell": `${problem.sheet || ""}!${problem.cell || ""}` },
               h("span", { class: "problem-place" }, problem.sheet || problem.cell
-                ? t("sheets.problem_place", { sheet: problem.sheet || t("common.none"), cell: problem.cell || t("common.none") })
+                ? [t("sheets.problem_sheet"), " ", userText(problem.sheet || t("common.none")), t("sheets.problem_cell", { cell: problem.cell || t("common.none") })]
                 : t("sheets.problem_workbook")),
               " ",
               h("span", { class: "problem-message", lang: getLang() }, apiText(problem)),

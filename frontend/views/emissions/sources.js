@@ -138,7 +138,7 @@ async function save(screen, state, register) {
     return;
   }
   if (!rows.length) {
-    state.message = t("sources.nothing_to_save");
+    state.message = () => t("sources.nothing_to_save");
     screen.update({ focus: "sources-status" });
     return;
   }
@@ -165,7 +165,7 @@ async function save(screen, state, register) {
 function finishSave(screen, state, saved, register) {
   const failed = state.rows.map((row, index) => ({ row, index })).filter(({ row }) => row.error);
   state.summary = failed.map(({ row, index }) => ({ field: cellId(index, errorField(row.error)), error: row.error }));
-  if (saved) state.message = t(register ? "sources.registered" : "sources.saved", { n: String(saved) });
+  if (saved) state.message = () => t(register ? "sources.registered" : "sources.saved", { n: String(saved) });
   screen.update({ focus: failed.length ? "error-summary" : "sources-status" });
 }
 
@@ -184,9 +184,8 @@ async function removeRow(screen, state, index) {
       return;
     }
   }
-  const label = rowLabel(row, index);
   state.rows.splice(index, 1);
-  state.message = t("sources.deleted", { row: label });
+  state.message = () => t("sources.deleted", { row: rowLabel(row, index) });
   screen.update({ focus: "sources-status" });
 }
 
@@ -205,7 +204,7 @@ async function addSite(screen, state, event) {
     const created = await api.createSite({ name_ja: site.name_ja.trim(), name_en: site.name_en.trim() || null, address: site.address.trim() || null });
     state.sites.push(created);
     state.site = { name_ja: "", name_en: "", address: "", error: null, sending: false };
-    state.message = t("sources.site_added", { name: localName(created) });
+    state.message = () => t("sources.site_added", { name: localName(created) });
     screen.update({ focus: "sources-status" });
   } catch (error) {
     if (error.status === 401) return;
