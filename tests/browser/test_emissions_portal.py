@@ -72,7 +72,7 @@ def test_a_source_is_saved_as_a_draft_refused_in_the_api_s_words_then_registered
     p.page.fill(f"#src-{row}-name_en", "Test boiler")
     p.page.click("#temp-save")
     status = p.page.locator("#sources-status")
-    expect(status).to_have_text("1 件の排出源を一時保存しました。")
+    expect(status).to_have_text("1 件の排出源を保存しました（一時保存）。")
     assert p.page.evaluate("document.activeElement.id") == "sources-status"
     expect(p.page.locator(f"#src-{row}-status")).to_contain_text("一時保存")
     draft = next(s for s in sources_of(registry) if s["number"] == int(number))
@@ -108,8 +108,20 @@ def test_a_source_is_saved_as_a_draft_refused_in_the_api_s_words_then_registered
     p.page.click(f"#src-{row}-delete-confirm")
     expect(status).to_contain_text(f"Deleted source No. {number}.")
     assert all(s["number"] != int(number) for s in sources_of(registry))
-    # A source with data cannot: its button says why.
+    # A source with data cannot: its button says why; it is retired from a month instead,
+    # never from a month it already has data for.
     expect(p.page.locator("#src-0-delete")).to_be_disabled()
+    first = sources_of(registry)[0]
+    p.page.fill("#src-0-retired_from", f"{FY}-10")
+    with answered(p, f"/emissions/sources/{first['id']}") as refusal:
+        p.page.click("#temp-save")
+    assert refusal["code"] == "MONITORING_AFTER_RETIREMENT"
+    expect(p.page.locator("#src-0-error")).to_contain_text(refusal["message"])
+    p.page.fill("#src-0-retired_from", f"{FY + 1}-04")
+    p.page.click("#temp-save")
+    expect(status).to_have_text("1 source(s) saved (temporary save).")
+    retired = sources_of(registry)[0]
+    assert (retired["retired_from"], retired["status"]) == (f"{FY + 1}-04", "registered")  # a temporary save keeps it registered
 
 
 def test_a_month_is_entered_with_its_evidence_and_appears_in_the_calculation(portal, registry):
