@@ -164,7 +164,41 @@ export const api = {
   transaction: (id) => request("GET", `/transactions/${encodeURIComponent(id)}`),
   transfer: (body, key) => request("POST", "/transfers", { body, headers: { "Idempotency-Key": key } }),
   retire: (body, key) => request("POST", "/retirements", { body, headers: { "Idempotency-Key": key } }),
+  // Emissions management (amounts and quantities travel as decimal strings).
+  sites: () => request("GET", "/emissions/sites"),
+  createSite: (body) => request("POST", "/emissions/sites", { body }),
+  sources: () => request("GET", "/emissions/sources"),
+  createSource: (body) => request("POST", "/emissions/sources", { body }),
+  updateSource: (id, body) => request("PUT", `/emissions/sources/${encodeURIComponent(id)}`, { body }),
+  deleteSource: (id) => request("DELETE", `/emissions/sources/${encodeURIComponent(id)}`),
+  factors: () => request("GET", "/emissions/factors"),
+  monitoring: (fiscalYear) => request("GET", "/emissions/monitoring", { query: { fiscal_year: fiscalYear } }),
+  putMonitoring: (id, month, body) =>
+    request("PUT", `/emissions/sources/${encodeURIComponent(id)}/monitoring/${encodeURIComponent(month)}`, { body }),
+  calculation: (fiscalYear) => request("GET", "/emissions/calculation", { query: { fiscal_year: fiscalYear } }),
+  sheet: (fiscalYear) => request("GET", `/emissions/sheets/${encodeURIComponent(fiscalYear)}`),
+  // Documents: announce, then send the file with the presigned form (uploadForm), then poll.
+  announceDocument: (body) => request("POST", "/documents", { body }),
+  document: (id) => request("GET", `/documents/${encodeURIComponent(id)}`),
 };
+
+/**
+ * Send a file with the presigned POST form of POST /documents (straight to the bucket,
+ * never through the API). Resolves when the bucket took it; throws ApiError otherwise
+ * (NETWORK_ERROR, or UNEXPECTED_RESPONSE for a refusal: the bucket's answer is not ours).
+ */
+export async function uploadForm(upload, file) {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
+  form.append("file", file);
+  let response;
+  try {
+    response = await fetch(upload.url, { method: "POST", body: form, credentials: "omit", cache: "no-store" });
+  } catch {
+    throw new ApiError(0, { code: "NETWORK_ERROR" });
+  }
+  if (!response.ok) throw new ApiError(response.status, { code: response.status >= 500 ? "GATEWAY_ERROR" : "UNEXPECTED_RESPONSE" });
+}
 
 /** A fresh Idempotency-Key (a UUID: 36 characters of [0-9a-f-]). */
 export function newIdempotencyKey() {

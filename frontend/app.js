@@ -6,6 +6,10 @@ import { h, replace, vh } from "./dom.js";
 import { fmtDateTime, fmtTime, getLang, initLang, setLang, t } from "./i18n.js";
 import { errorBox, pageHeading } from "./ui.js";
 import { balanceView } from "./views/balance.js";
+import { calculationView } from "./views/emissions/calculation.js";
+import { monitoringView } from "./views/emissions/monitoring.js";
+import { sheetsView } from "./views/emissions/sheets.js";
+import { sourcesView } from "./views/emissions/sources.js";
 import { helpView } from "./views/help.js";
 import { forgetHistory, historyView, transactionView } from "./views/history.js";
 import { loginView } from "./views/login.js";
@@ -37,6 +41,10 @@ const routes = {
   transfer: { make: () => movementView(ctx, "transfer") },
   retire: { make: () => movementView(ctx, "retire") },
   history: { make: (params) => (params[0] ? transactionView(ctx, params[0]) : historyView(ctx)) },
+  sources: { make: () => sourcesView(ctx) },
+  monitoring: { make: (params) => monitoringView(ctx, params[0] || null) },
+  sheets: { make: (params) => sheetsView(ctx, params[0] || null) },
+  calculation: { make: (params) => calculationView(ctx, params[0] || null) },
 };
 
 const NAV = [
@@ -45,6 +53,19 @@ const NAV = [
   ["retire", "nav.retire"],
   ["history", "nav.history"],
 ];
+
+/** Emissions management, in the order of the seed's menu, for participants of target organisations. */
+const EMISSIONS_NAV = [
+  ["sources", "nav.sources"],
+  ["monitoring", "nav.monitoring"],
+  ["sheets", "nav.sheets"],
+  ["calculation", "nav.calculation"],
+];
+const EMISSIONS_KINDS = new Set(["target", "target_subsidised"]);
+
+function showsEmissions(me) {
+  return Boolean(me && me.role === "participant" && EMISSIONS_KINDS.has(me.org_kind));
+}
 
 let header;
 let main;
@@ -126,6 +147,8 @@ function route() {
     return;
   }
   show(definition.make(params));
+  // The menu's emissions section depends on the organisation's kind (GET /me).
+  if (current && !app.me) ensureMe().then(() => ctx.update(app.view), () => {});
 }
 
 function show(view) {
@@ -280,15 +303,25 @@ function renderHeader() {
       ? h(
           "nav",
           { class: "main-nav", "aria-label": t("nav.label") },
-          h(
-            "ul",
-            null,
-            NAV.map(([name, key]) =>
-              h("li", null, h("a", { href: `#/${name}`, id: `nav-${name}`, "aria-current": current === name ? "page" : null }, t(key))),
-            ),
-          ),
+          navList(NAV, current, "nav-registry", t("nav.registry")),
+          showsEmissions(app.me) ? navList(EMISSIONS_NAV, current, "nav-emissions", t("nav.emissions")) : null,
         )
       : null,
+  );
+}
+
+function navList(items, current, id, label) {
+  return h(
+    "div",
+    { class: "nav-group", id },
+    h("p", { class: "nav-group-label", id: `${id}-label` }, label),
+    h(
+      "ul",
+      { "aria-labelledby": `${id}-label` },
+      items.map(([name, key]) =>
+        h("li", null, h("a", { href: `#/${name}`, id: `nav-${name}`, "aria-current": current === name ? "page" : null }, t(key))),
+      ),
+    ),
   );
 }
 

@@ -83,6 +83,8 @@ class Me(ResponseModel):
     org_id: str
     org_name: str
     org_name_ja: str
+    #: The kind of organisation (the portal shows emissions management to target organisations).
+    org_kind: Literal["administrator", "verification_body", "target_subsidised", "target", "trading"] | None = None
     accounts: list[AccountSummary]
 
 

@@ -104,6 +104,7 @@ def me(principal: Principal, *, store: Organisations, accounts_of: AccountsOf) -
         "org_id": principal.org_id,
         "org_name": organisation.name if organisation else "",
         "org_name_ja": organisation.name_ja if organisation else "",
+        "org_kind": organisation.kind.value if organisation else None,
         "accounts": sorted(accounts, key=lambda a: str(a["number"])),
     }
 

@@ -219,11 +219,13 @@ class Portal:
         assert widths[0] <= widths[1], f"horizontal overflow: scrollWidth {widths[0]} > innerWidth {widths[1]}"
 
     def assert_no_japanese_in_english(self) -> None:
-        """In English, no visible text is Japanese (except the toggle back to 日本語)."""
+        """In English, no visible text is Japanese, except text marked lang="ja": the toggle
+        back to 日本語 and what the organisation wrote in Japanese (a site's name, a reason)."""
         body = self.page.evaluate(
             """() => {
-                const toggle = document.getElementById('lang-toggle');
-                return document.body.innerText.replace(toggle ? toggle.innerText : '', '');
+                let text = document.body.innerText;
+                for (const element of document.body.querySelectorAll('[lang="ja"]')) text = text.replace(element.innerText, '');
+                return text;
             }"""
         )
         japanese = re.findall(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]+", body)

@@ -114,6 +114,7 @@ def test_me_lists_the_organisations_accounts(organisations):
     me = service.me(Principal("aozora", Role.PARTICIPANT, "aozora-trading"), store=organisations, accounts_of=accounts)
     assert (me["username"], me["role"], me["org_id"], me["org_name_ja"]) == (
         "aozora", "participant", "aozora-trading", "青空トレーディング株式会社")
+    assert me["org_kind"] == "trading"
     assert me["accounts"] == [{"number": number, "type": 121, "status": "open"} for number in sorted(numbers)]
     nobody = service.me(Principal("ghost", Role.PARTICIPANT, "gone"), store=organisations, accounts_of=accounts)
     assert (nobody["org_name"], nobody["accounts"]) == ("", [])
