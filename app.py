@@ -12,6 +12,7 @@ from chalicelib.documents import routes as document_routes
 from chalicelib.documents import triggers as document_triggers
 from chalicelib.emissions import admin as emissions_admin
 from chalicelib.emissions import routes as emissions_routes
+from chalicelib.emissions import triggers as emissions_triggers
 from chalicelib.identity import admin as identity_admin
 from chalicelib.identity import routes as identity_routes
 from chalicelib.identity import triggers as identity_triggers
@@ -35,6 +36,7 @@ BLUEPRINTS = (
     document_triggers.blueprint,
     emissions_routes.api.blueprint,
     emissions_admin.blueprint,
+    emissions_triggers.blueprint,
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint)

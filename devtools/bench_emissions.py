@@ -3,6 +3,12 @@ emission sources with a full year of monitoring data each (counted with botocore
 hooks). The requests must not grow one per source or per month: the calculation reads
 the organisation's partition, the fiscal year's partition and the factor list, each in
 pages of up to 1 MB.
+
+Then the import of a performance sheet's values (``Emissions.import_monitoring``, what
+the sheet's subscriber calls) at 10 and 200 sources x 12 months: the values are staged
+with BatchWriteItem (25 items a request), the sources marked as used in transactions of
+at most 90 actions, then one conditional transaction makes the import current. The
+requests grow with the data in batches, never one per cell.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ ORG = "bench-steel"
 FISCAL_YEAR = 2025
 
 
-def _seed(sources: int) -> None:
+def _seed(sources: int, with_data: bool = True) -> None:
     from chalicelib.core.table import TableItem
     from chalicelib.emissions.adapters import EmissionsHeadItem, MonitoringItem, SiteItem, SourceItem, SourceNumberItem, YearHeadItem
     from chalicelib.emissions.domain.quantities import months_of
@@ -30,9 +36,12 @@ def _seed(sources: int) -> None:
             source_id = f"src-{number:012d}"
             batch.save(SourceItem(*SourceItem.key(ORG, source_id), source_id=source_id, org_id=ORG, number=number, status="registered",
                                   site_id="site-1", name_ja=f"排出源{number}", categories=["purchased_electricity"],
-                                  factor_key="electricity_default", unit="kWh", basis="delivery_slips", monitoring_count=12,
-                                  last_month="2026-03", version=1, created_at="2026-01-01", updated_by="bench", updated_at="2026-01-01"))
+                                  factor_key="electricity_default", unit="kWh", basis="delivery_slips",
+                                  monitoring_count=12 if with_data else 0, last_month="2026-03" if with_data else None, version=1,
+                                  created_at="2026-01-01", updated_by="bench", updated_at="2026-01-01"))
             batch.save(SourceNumberItem(*SourceNumberItem.key(ORG, number), source_id=source_id))
+            if not with_data:
+                continue
             for index, month in enumerate(months_of(FISCAL_YEAR)):
                 batch.save(MonitoringItem(*MonitoringItem.entry_key(ORG, FISCAL_YEAR, source_id, month), source_id=source_id, month=month,
                                           quantity=f"{1000 + index}.5", unit="kWh", factor_version="electricity_default@2006-04-01",
@@ -69,6 +78,42 @@ def measure() -> list[dict[str, Any]]:
     return rows
 
 
+def measure_import() -> list[dict[str, Any]]:
+    from chalicelib import container
+    from chalicelib.emissions.adapters import EmissionsStore
+    from chalicelib.emissions.domain.quantities import months_of
+    from chalicelib.emissions.service import Emissions, ImportRow
+    from devtools.bench_ledger import DynamoCounter
+    from devtools.dynamo_hooks import registry_clients
+    from devtools.motoserver import MotoServer
+    from devtools.provision import provision
+    from devtools.stack import app_environment, use_environment
+
+    rows: list[dict[str, Any]] = []
+    with MotoServer() as moto:
+        for sources in SIZES:
+            moto.reset()
+            use_environment(app_environment(moto.endpoint, provision(moto.endpoint, stage="local")))
+            service = Emissions(container.store(EmissionsStore))
+            _seed(sources, with_data=False)
+            cells = [ImportRow(number, month, f"{1000 + index}.5", "kWh")
+                     for number in range(1, sources + 1) for index, month in enumerate(months_of(FISCAL_YEAR))]
+            counter = DynamoCounter()
+            for client in registry_clients():
+                counter.attach(client)
+            counter.reset()
+            result = service.import_monitoring(ORG, FISCAL_YEAR, cells, f"bench-import-{sources:04d}", "bench")
+            measured = {"requests": counter.total, "calls": dict(counter.requests), "read": counter.read, "written": counter.written}
+            counter.reset()
+            service.import_monitoring(ORG, FISCAL_YEAR, cells, f"bench-import-{sources:04d}", "bench")
+            replay = counter.total
+            calculation = service.calculation(ORG, FISCAL_YEAR)
+            if result.rows != len(cells) or calculation["missing"]:
+                raise RuntimeError("the import did not become the year's values")
+            rows.append({"sources": sources, "cells": len(cells), **measured, "replay": replay})
+    return rows
+
+
 def main() -> int:
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
@@ -82,7 +127,16 @@ def main() -> int:
     small, large = rows[0]["requests"], rows[-1]["requests"]
     print(f"\nrequests at {SIZES[0]} and {SIZES[-1]} sources: {small} and {large} (never one per source or month: "
           f"{large < SIZES[-1]})")
-    return 0 if large < SIZES[-1] else 1
+    imports = measure_import()
+    print("\nDynamoDB cost of importing a performance sheet's values (sources x 12 months; one import, then its replay)")
+    print(f"{'sources':>8}{'cells':>7}{'requests':>10}{'read':>7}{'written':>9}{'replay':>8}  calls")
+    for row in imports:
+        calls = ", ".join(f"{k} {v}" for k, v in sorted(row["calls"].items()))
+        print(f"{row['sources']:>8}{row['cells']:>7}{row['requests']:>10}{row['read']:>7}{row['written']:>9}{row['replay']:>8}  {calls}")
+    biggest = imports[-1]
+    batched = biggest["requests"] * 10 < biggest["cells"]
+    print(f"\nimport of {biggest['cells']} cells: {biggest['requests']} requests (in batches, not one per cell: {batched})")
+    return 0 if large < SIZES[-1] and batched else 1
 
 
 if __name__ == "__main__":

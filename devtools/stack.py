@@ -160,7 +160,10 @@ class Stack:
         use_environment(environment)
         users = demo.load()
         self.scheduler = WindowScheduler().start()
-        # The documents bucket's notification: every upload is checked as in AWS.
+        # The documents bucket's notification: every upload is checked as in AWS. As in
+        # Lambda, where the function's module is the app, importing the app subscribes every
+        # system to the events document_arrived publishes (the performance sheet's import).
+        import app  # noqa: F401
         from chalicelib.documents.domain.documents import UPLOAD_PREFIX
         from chalicelib.documents.triggers import document_arrived
         from devtools.s3_events import ObjectCreatedEvents

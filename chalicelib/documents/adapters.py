@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -15,6 +16,7 @@ from chalicelib.documents.domain.documents import (
     Document,
     DocumentKind,
     DocumentStatus,
+    Review,
     content_disposition,
 )
 
@@ -42,6 +44,9 @@ class DocumentItem(TableItem, discriminator="document"):
     #: PynamoDB types a list ``of=UnicodeAttribute`` as a list of attributes; its values are str.
     reasons = cast("ListAttribute[str]", ListAttribute(of=UnicodeAttribute, default=list))
     purpose = UnicodeAttribute(null=True)
+    #: Who reviewed the accepted document, and the review as JSON (``Review.view()``).
+    reviewer = UnicodeAttribute(null=True)
+    review = UnicodeAttribute(null=True)
 
     @staticmethod
     def key(document_id: str) -> tuple[str, str]:
@@ -67,6 +72,7 @@ def _document(item: DocumentItem) -> Document:
         version_id=item.version_id,
         reasons=tuple(item.reasons or ()),
         purpose=item.purpose,
+        review=Review.from_view(json.loads(item.review)) if item.review else None,
     )
 
 
@@ -120,6 +126,23 @@ class DocumentStore:
                 actions=actions,
                 condition=(DocumentItem.status == DocumentStatus.AWAITING_UPLOAD.value)
                 & (DocumentItem.object_key == document.key),
+            )
+        except UpdateError as error:
+            if response_code(error) == "ConditionalCheckFailedException":
+                return False
+            raise _unavailable(error) from error
+        return True
+
+    def record_review(self, document_id: str, review: Review) -> bool:
+        """One conditional UpdateItem: the document is accepted and has no review by
+        another reviewer. False if the condition fails (no such accepted document)."""
+        item = DocumentItem(*DocumentItem.key(document_id))
+        try:
+            item.update(
+                actions=[DocumentItem.reviewer.set(review.reviewer),
+                         DocumentItem.review.set(json.dumps(review.view(), ensure_ascii=False, sort_keys=True))],
+                condition=(DocumentItem.status == DocumentStatus.ACCEPTED.value)
+                & (DocumentItem.reviewer.does_not_exist() | (DocumentItem.reviewer == review.reviewer)),
             )
         except UpdateError as error:
             if response_code(error) == "ConditionalCheckFailedException":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -33,6 +33,24 @@ class DownloadLink(ResponseModel):
     expires_in: int
 
 
+class ReviewProblem(ResponseModel):
+    sheet: Annotated[str, Field(description="The worksheet (empty for the whole file)")]
+    cell: Annotated[str, Field(examples=["D7"], description="The cell (empty for a whole file or sheet)")]
+    code: str
+    message: str
+    message_ja: str
+
+
+class DocumentReview(ResponseModel):
+    """What the system that reads this kind of document made of it."""
+
+    reviewer: Annotated[str, Field(examples=["emissions"])]
+    outcome: Literal["imported", "refused"]
+    problems: list[ReviewProblem]
+    summary: dict[str, Any]
+    reviewed_at: str
+
+
 class DocumentView(ResponseModel):
     id: str
     org_id: str
@@ -47,6 +65,7 @@ class DocumentView(ResponseModel):
     purpose: str | None = None
     reasons: list[DocumentReason]
     download: DownloadLink | None = None
+    review: DocumentReview | None = None
 
 
 class UploadForm(ResponseModel):

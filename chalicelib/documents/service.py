@@ -22,6 +22,7 @@ from chalicelib.documents.domain.documents import (
     Document,
     DocumentKind,
     DocumentStatus,
+    Review,
     arrival_problems,
     check_announcement,
     parse_key,
@@ -35,6 +36,7 @@ class DocumentStore(Protocol):
     def get(self, document_id: str) -> Document | None: ...
     def settle(self, document: Document, status: DocumentStatus, *, received_at: str,
                version_id: str | None, reasons: list[str]) -> bool: ...
+    def record_review(self, document_id: str, review: Review) -> bool: ...
 
 
 class ObjectStore(Protocol):
@@ -110,20 +112,32 @@ def arrived(records: Iterable[dict[str, Any]], *, documents: DocumentStore, obje
 
     Every accepted document is published as ``DocumentAccepted`` (again when S3 delivers
     the same event again), after all records are settled."""
+    records = list(records)
     outcomes = [_arrived(record, documents, objects) for record in records]
-    for outcome in outcomes:
+    for record, outcome in zip(records, outcomes, strict=True):
         accepted = outcome.pop("accepted_document", None)
         if accepted is not None:
-            publish(_accepted(accepted, outcome.get("version_id")))
+            bucket = ((record.get("s3") or {}).get("bucket") or {}).get("name") or None
+            publish(_accepted(accepted, outcome.get("version_id"), bucket))
     return outcomes
 
 
-def _accepted(document: Document, version_id: str | None) -> DocumentAccepted:
+def _accepted(document: Document, version_id: str | None, bucket: str | None) -> DocumentAccepted:
     return DocumentAccepted(
         document_id=document.document_id, org_id=document.org_id, kind=document.kind.value, key=document.key,
         version_id=version_id, content_type=document.content_type, filename=document.filename,
-        purpose=document.purpose,
+        purpose=document.purpose, bucket=bucket, uploaded_by=document.created_by,
     )
+
+
+def record_review(document_id: str, review: Review, *, documents: DocumentStore) -> dict[str, Any]:
+    """Another system records what it made of an accepted document (an import, a
+    refusal with each problem). One conditional write: only an accepted document takes
+    a review, and only its own reviewer's later review replaces an earlier one (a
+    redelivered event reviews again: the same review again). Shown on ``GET /documents/{id}``."""
+    if not documents.record_review(document_id, review.kept()):
+        raise DocumentNotFound(document_id=document_id[:64])
+    return review.kept().view()
 
 
 def _arrived(record: dict[str, Any], documents: DocumentStore, objects: ObjectStore) -> dict[str, Any]:

@@ -34,6 +34,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any, cast
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import GetError, PutError, QueryError, TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -430,3 +431,53 @@ class EmissionsStore:
                                [FactorKeyItem.added.add(1), FactorKeyItem.item_type.set(FactorKeyItem)], expected),
             _change(change),
         ])
+
+
+# --- the performance sheet's files ------------------------------------------------------------
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class SheetFiles:
+    """``SheetFilesPort`` on the documents bucket, with the container's S3 client. The API
+    may write and read ``sheets/`` only (``infra/policies.yaml``); an uploaded sheet is
+    read where its ``DocumentAccepted`` event says it is."""
+
+    def __init__(self, client: Any, bucket: str) -> None:
+        self._client = client
+        self._bucket = bucket
+
+    @staticmethod
+    def _unavailable(error: Exception) -> ServiceUnavailable:
+        cause = error.response["Error"]["Code"] if isinstance(error, ClientError) else type(error).__name__
+        return ServiceUnavailable(details=[{"cause": cause}])
+
+    def put_sheet(self, key: str, data: bytes) -> None:
+        try:
+            self._client.put_object(Bucket=self._bucket, Key=key, Body=data, ContentType=XLSX_TYPE)
+        except (ClientError, BotoCoreError) as error:
+            raise self._unavailable(error) from error
+
+    def download_url(self, key: str, filename: str, expires_in: int) -> str:
+        from chalicelib.documents.domain.documents import content_disposition
+
+        params = {"Bucket": self._bucket, "Key": key, "ResponseContentDisposition": content_disposition(filename),
+                  "ResponseContentType": XLSX_TYPE}
+        try:
+            return str(self._client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in))
+        except (ClientError, BotoCoreError) as error:
+            raise self._unavailable(error) from error
+
+    def read(self, bucket: str | None, key: str, version_id: str | None, max_bytes: int) -> bytes | None:
+        """The object's first ``max_bytes + 1`` bytes at most (a larger file is refused by
+        the reader as too large without being held whole); ``None`` if it is gone."""
+        version = {"VersionId": version_id} if version_id else {}
+        try:
+            answer = self._client.get_object(Bucket=bucket or self._bucket, Key=key, Range=f"bytes=0-{max_bytes}", **version)
+            return bytes(answer["Body"].read(max_bytes + 1))
+        except ClientError as error:
+            if error.response["Error"]["Code"] in {"404", "NoSuchKey", "NoSuchVersion", "NotFound"}:
+                return None
+            raise self._unavailable(error) from error
+        except BotoCoreError as error:
+            raise self._unavailable(error) from error

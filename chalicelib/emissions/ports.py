@@ -107,3 +107,15 @@ class DocumentsPort(Protocol):
     """The documents system's store, read only: is a document accepted evidence?"""
 
     def get(self, document_id: str) -> EvidenceDocument | None: ...
+
+
+class SheetFilesPort(Protocol):
+    """Where performance sheets are handed out and read back (the documents bucket):
+    a sheet built for download is put under ``sheets/`` and fetched with a presigned GET;
+    an uploaded sheet is read by its key and version, never more than ``max_bytes``."""
+
+    def put_sheet(self, key: str, data: bytes) -> None: ...
+
+    def download_url(self, key: str, filename: str, expires_in: int) -> str: ...
+
+    def read(self, bucket: str | None, key: str, version_id: str | None, max_bytes: int) -> bytes | None: ...

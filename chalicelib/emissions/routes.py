@@ -145,3 +145,18 @@ def get_calculation(principal: Principal, query: dict[str, str]) -> Any:
     service = _emissions()
     org_id = service.readable_org(principal, query.get("org_id"))
     return service.calculation(org_id, _fiscal_year(query))
+
+
+@api.route("/emissions/sheets/{fiscal_year}",
+           summary="The organisation's performance management sheet (.xlsx) of a fiscal year: a 5-minute download link",
+           response="SheetDownload", roles=READERS, query=("org_id",),
+           errors_=(e.InvalidFiscalYear, e.EmissionsOrganisationNotFound, e.OrganisationRequired))
+def download_sheet(principal: Principal, fiscal_year: str, query: dict[str, str]) -> Any:
+    from chalicelib.core.settings import get_settings
+    from chalicelib.emissions.adapters import SheetFiles
+    from chalicelib.emissions.domain.quantities import parse_fiscal_year
+
+    service = _emissions()
+    org_id = service.readable_org(principal, query.get("org_id"))
+    files = SheetFiles(container.s3_client(), get_settings().documents_bucket)
+    return service.download_sheet(org_id, parse_fiscal_year(fiscal_year), files)

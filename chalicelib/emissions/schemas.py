@@ -213,6 +213,23 @@ class MissingMonth(ResponseModel):
     month: str
 
 
+class SheetDownload(ResponseModel):
+    """A performance management sheet to download: a presigned GET valid for ``expires_in``
+    seconds. Fill it in and upload it as a ``performance_sheet`` document announced with
+    ``purpose``."""
+
+    url: str
+    expires_in: int
+    filename: Annotated[str, Field(examples=["JVETS_performance_sheet_kanto-steel_FY2026.xlsx"])]
+    org_id: str
+    fiscal_year: int
+    sources: Annotated[int, Field(description="Rows of the sheet: the registered sources of the fiscal year")]
+    generated_at: str
+    size: int
+    purpose: Annotated[str, Field(examples=["performance_sheet:FY2026"],
+                                  description="The purpose to announce the filled sheet with (POST /documents)")]
+
+
 class CalculationView(ResponseModel):
     org_id: str
     fiscal_year: int

@@ -32,6 +32,8 @@ from chalicelib.emissions.domain.errors import (
     InvalidMonth,
     MonitoringAfterRetirement,
     OrganisationRequired,
+    SheetFileUnavailable,
+    SheetPurposeInvalid,
     SiteNotFound,
     SourceInUse,
     SourceNotFound,
@@ -40,12 +42,17 @@ from chalicelib.emissions.domain.errors import (
     SourceRetired,
 )
 from chalicelib.emissions.domain.factors import SHIPPED, FactorTable, FactorVersion, check_new_version
+from chalicelib.emissions.domain.imports import fiscal_year_of_purpose, sheet_purpose
 from chalicelib.emissions.domain.monitoring import StoredValue, effective
 from chalicelib.emissions.domain.quantities import FAMILY_OF, convert, fiscal_year_of, months_of, parse_month, parse_quantity
 from chalicelib.emissions.domain.sources import Basis, Category, Site, Source, SourceStatus, check_source
-from chalicelib.emissions.ports import Change, CommitFailed, DocumentsPort, EmissionsPort, OrganisationData
+from chalicelib.emissions.ports import Change, CommitFailed, DocumentsPort, EmissionsPort, OrganisationData, SheetFilesPort
 
 MAX_ATTEMPTS = 5
+#: A downloaded sheet's link is valid this long; the object itself expires with the
+#: bucket's lifecycle rule on ``sheets/`` (a day).
+SHEET_LINK_SECONDS = 5 * 60
+SHEET_PREFIX = "sheets/"
 _IMPORT_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 
 
@@ -116,6 +123,29 @@ class ImportResult:
     rows: int
     revision: int
     replayed: bool
+
+
+@dataclass(frozen=True)
+class SheetUpload:
+    """An accepted ``performance_sheet`` document, as its ``DocumentAccepted`` event says."""
+
+    document_id: str
+    org_id: str
+    key: str
+    version_id: str | None
+    purpose: str | None
+    bucket: str | None = None
+    uploaded_by: str | None = None
+
+
+@dataclass(frozen=True)
+class SheetOutcome:
+    """What became of an uploaded sheet: ``imported`` (whole) or ``refused`` (nothing
+    stored), with every problem (sheet, cell, code, message in en and ja)."""
+
+    outcome: str
+    problems: list[dict[str, str]]
+    summary: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -513,3 +543,91 @@ class Emissions:
             raise ImportRefused(count=len(problems), details=problems[:200])
         return values, list(latest.values())
 
+
+    # --- the performance sheet: download and import ----------------------------------------
+
+    def sheet_sources(self, org_id: str, fiscal_year: int) -> list[Any]:
+        """The rows of the organisation's sheet (``sheets.SheetSource``): the factor shown
+        is the version valid in the year's first month that has one (shown, never read)."""
+        from chalicelib.emissions.sheets import SheetSource
+
+        factors = self.factors()
+        rows = []
+        for row in self.sources_for_sheet(org_id, fiscal_year):
+            monthly = [f for f in row["factors"].values() if f is not None]
+            if monthly:
+                figure, factor_unit = Decimal(monthly[0]["t_co2_per_unit"]), monthly[0]["unit"]
+            else:  # no version valid in the year: the latest one (the import refuses the months)
+                latest = factors.of(row["factor_key"])[-1]
+                figure, factor_unit = latest.t_co2_per_unit, latest.unit
+            rows.append(SheetSource(row["number"], row["name_ja"] or "", row["name_en"], row["site_name_ja"] or "",
+                                    row["factor_key"], row["unit"] or factor_unit, tuple(row["accepted_units"]), figure, factor_unit))
+        return rows
+
+    def download_sheet(self, org_id: str, fiscal_year: int, files: SheetFilesPort) -> dict[str, Any]:
+        """Build the organisation's sheet for a fiscal year, put it in the bucket under a
+        key of the server's choosing and answer a short-lived download link (the API
+        never streams files)."""
+        from chalicelib.emissions.sheets import SheetHeader, build_sheet
+
+        organisation = self.organisations.get(org_id) if self.organisations is not None else None
+        if organisation is None:
+            raise EmissionsOrganisationNotFound(org_id=org_id[:64])
+        sources = self.sheet_sources(org_id, fiscal_year)
+        generated_at = self.now()
+        data = build_sheet(SheetHeader(org_id, organisation.name, organisation.name_ja, fiscal_year, generated_at), sources)
+        key = f"{SHEET_PREFIX}{org_id}/FY{fiscal_year}/{uuid.uuid4().hex}.xlsx"
+        files.put_sheet(key, data)
+        filename = f"JVETS_performance_sheet_{org_id}_FY{fiscal_year}.xlsx"
+        return {"url": files.download_url(key, filename, SHEET_LINK_SECONDS), "expires_in": SHEET_LINK_SECONDS,
+                "filename": filename, "org_id": org_id, "fiscal_year": fiscal_year, "sources": len(sources),
+                "generated_at": generated_at, "size": len(data), "purpose": sheet_purpose(fiscal_year)}
+
+    def import_sheet(self, upload: SheetUpload, files: SheetFilesPort) -> SheetOutcome:
+        """Read an accepted sheet and import it whole, or refuse it whole with every bad
+        cell. A refusal is an outcome, not a failure; a failure (the table or the bucket
+        unavailable, the sources changing throughout) raises, so the event is delivered
+        again, and the document's id as the import's id makes that a replay."""
+        from chalicelib.emissions.sheets import MAX_FILE_BYTES, SheetHeader, read_sheet
+
+        fiscal_year = fiscal_year_of_purpose(upload.purpose)
+        if fiscal_year is None:
+            return _refused([_problem("", "", SheetPurposeInvalid())], {"purpose": upload.purpose})
+        summary: dict[str, Any] = {"fiscal_year": fiscal_year}
+        data = files.read(upload.bucket, upload.key, upload.version_id, MAX_FILE_BYTES)
+        if data is None:
+            return _refused([_problem("", "", SheetFileUnavailable())], summary)
+        sources = self.sheet_sources(upload.org_id, fiscal_year)
+        reading = read_sheet(data, SheetHeader(upload.org_id, "", "", fiscal_year, ""), sources)
+        if reading.bad:
+            problems = [{"sheet": b.sheet, "cell": b.cell, "code": b.code, "message": b.message, "message_ja": b.message_ja}
+                        for b in reading.bad]
+            return _refused(problems, summary)
+        keys = sorted(reading.values)
+        rows = [ImportRow(number, month, format(reading.values[(number, month)][0], "f"), reading.values[(number, month)][1])
+                for number, month in keys]
+        try:
+            result = self.import_monitoring(upload.org_id, fiscal_year, rows, upload.document_id,
+                                            upload.uploaded_by or f"document:{upload.document_id}")
+        except ImportRefused as refused:
+            from chalicelib.emissions.sheets import DATA_SHEET
+
+            problems = []
+            for detail in refused.details or []:
+                index = detail.get("row")
+                cell = reading.cells.get(keys[index - 1], "") if isinstance(index, int) and 0 < index <= len(keys) else ""
+                problems.append({"sheet": DATA_SHEET if cell else "", "cell": cell, "code": str(detail.get("code", "")),
+                                 "message": str(detail.get("message") or refused.message),
+                                 "message_ja": str(detail.get("message_ja") or refused.message_ja_text)})
+            return _refused(problems, summary)
+        return SheetOutcome("imported", [], {**summary, "import_id": result.import_id, "values": result.rows,
+                                             "sources": len({number for number, _ in keys}), "revision": result.revision,
+                                             "replayed": result.replayed})
+
+
+def _problem(sheet: str, cell: str, error: JvetsError) -> dict[str, str]:
+    return {"sheet": sheet, "cell": cell, "code": error.code, "message": error.message, "message_ja": error.message_ja_text}
+
+
+def _refused(problems: list[dict[str, str]], summary: dict[str, Any]) -> SheetOutcome:
+    return SheetOutcome("refused", problems, {**summary, "problems": len(problems)})

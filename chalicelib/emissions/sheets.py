@@ -69,7 +69,7 @@ import warnings
 import zipfile
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
@@ -114,6 +114,9 @@ class SheetReading:
     #: blank cells are absent, and so is everything when ``bad`` is not empty.
     values: dict[tuple[int, str], tuple[Decimal, str]]
     bad: tuple[BadCell, ...]    # empty when the sheet may be imported whole
+    #: (source number, "YYYY-MM") -> the cell that held the value, e.g. "I9" (to report
+    #: a problem found later, when the values are imported, where the participant typed it).
+    cells: dict[tuple[int, str], str] = field(default_factory=dict, compare=False)
 
 
 # --- layout -------------------------------------------------------------------------------
@@ -771,12 +774,15 @@ def read_sheet(data: bytes, expected: SheetHeader, sources: list[SheetSource]) -
     except Exception as error:  # noqa: BLE001 - openpyxl raises anything on a damaged file; an upload must never crash the import
         return SheetReading({}, (_bad("NOT_A_WORKBOOK", detail=f"unreadable: {type(error).__name__}"),))
     problems = _Problems()
-    values = _read_workbook(workbook, expected, {source.number: source for source in sources}, problems)
-    return SheetReading({} if problems else values, tuple(problems.items))
+    cells: dict[tuple[int, str], str] = {}
+    values = _read_workbook(workbook, expected, {source.number: source for source in sources}, problems, cells)
+    if problems:
+        return SheetReading({}, tuple(problems.items))
+    return SheetReading(values, (), {key: cells[key] for key in values})
 
 
 def _read_workbook(workbook: Any, expected: SheetHeader, registered: dict[int, SheetSource],
-                   problems: _Problems) -> dict[tuple[int, str], tuple[Decimal, str]]:
+                   problems: _Problems, cells: dict[tuple[int, str], str]) -> dict[tuple[int, str], tuple[Decimal, str]]:
     titles = [worksheet.title for worksheet in workbook.worksheets]  # not chart sheets
     for title in (DATA_SHEET, META_SHEET):
         if title not in titles:
@@ -792,6 +798,8 @@ def _read_workbook(workbook: Any, expected: SheetHeader, registered: dict[int, S
     if labels_ok:
         for row, number in enumerate(numbers, start=FIRST_ROW):
             _read_row(sheet, row, number, registered, expected.fiscal_year, values, problems)
+            for column, month in zip(MONTH_COLUMNS, months(expected.fiscal_year), strict=True):
+                cells[(number, month)] = f"{column}{row}"
     _check_outside(sheet, len(numbers), registered, problems)
     return values
 

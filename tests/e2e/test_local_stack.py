@@ -183,6 +183,61 @@ def test_an_upload_is_checked_on_arrival_as_the_bucket_notification_does_in_aws(
     assert [r["code"] for r in refused["reasons"]] == ["signature_mismatch"]
 
 
+def test_the_ready_to_fill_sheet_is_downloaded_filled_uploaded_and_imported_over_http(stack):
+    """The demo's ready-to-fill sheet (Kanto Steelworks, FY2026): downloaded by its link,
+    filled with openpyxl, uploaded with the presigned POST, checked and imported by the
+    stack's own delivery of S3's event; the calculation is the filled values. A bad
+    sheet is then refused with its cell, and the figures stay."""
+    import io
+
+    import openpyxl
+
+    info = stack["info"]
+    api = info["api_url"]
+    headers = {"Authorization": f"Bearer {_login(stack, 'kanto')}"}
+    answer = requests.get(f"{api}/emissions/sheets/2026", headers=headers, timeout=30)
+    assert answer.status_code == 200, answer.text
+    sheet = answer.json()
+    assert (sheet["org_id"], sheet["fiscal_year"], sheet["sources"], sheet["purpose"]) == (
+        "kanto-steel", 2026, 7, "performance_sheet:FY2026")
+    workbook = openpyxl.load_workbook(io.BytesIO(requests.get(sheet["url"], timeout=30).content))
+
+    def submit(workbook) -> dict:
+        out = io.BytesIO()
+        workbook.save(out)
+        data = out.getvalue()
+        announced = requests.post(f"{api}/documents", headers=headers, timeout=30, json={
+            "kind": "performance_sheet", "filename": sheet["filename"], "content_type":
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "size": len(data), "purpose": sheet["purpose"]})
+        assert announced.status_code == 201, announced.text
+        form = announced.json()["upload"]
+        posted = requests.post(form["url"], data=form["fields"], files={"file": (sheet["filename"], data)}, timeout=30)
+        assert posted.status_code == 204, posted.text
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            seen = requests.get(f"{api}/documents/{announced.json()['document']['id']}", headers=headers, timeout=30).json()
+            if seen.get("review"):
+                return seen
+            time.sleep(0.3)
+        raise AssertionError("the sheet was never reviewed")
+
+    data_sheet = workbook["実績管理表"]
+    data_sheet["E9"], data_sheet["I9"], data_sheet["J9"] = "MWh", 1000, "1,000.5"
+    data_sheet["E10"], data_sheet["I10"] = "1000Nm3", 10
+    imported = submit(workbook)
+    assert imported["status"] == "accepted" and imported["review"]["outcome"] == "imported", imported["review"]
+    calculation = requests.get(f"{api}/emissions/calculation?fiscal_year=2026", headers=headers, timeout=30).json()
+    # 1000 MWh x 0.555 + 1000.5 MWh x 0.555 + 10 x 1000Nm3 x 2.23
+    assert (calculation["t_co2_exact"], calculation["total_t"]) == ("1132.5775", 1132)
+
+    data_sheet["K9"] = -1
+    refused = submit(workbook)
+    assert refused["review"]["outcome"] == "refused"
+    assert [(p["code"], p["cell"]) for p in refused["review"]["problems"]] == [("NEGATIVE_QUANTITY", "K9")]
+    again = requests.get(f"{api}/emissions/calculation?fiscal_year=2026", headers=headers, timeout=30).json()
+    assert again["t_co2_exact"] == "1132.5775"
+
+
 def test_a_second_make_run_says_the_stack_is_running_instead_of_crashing(stack):
     run = subprocess.run(["make", "--no-print-directory", "run"], cwd=ROOT, env=stack["environment"],
                          capture_output=True, text=True, timeout=60)

@@ -73,6 +73,8 @@ MATRIX = {
     ("GET", "/emissions/monitoring"): _row(OK, ORG_NOT_FOUND, FORBIDDEN, OK),
     ("GET", "/emissions/factors"): _row(OK, OK, OK, OK),
     ("GET", "/emissions/calculation"): _row(OK, ORG_NOT_FOUND, FORBIDDEN, OK),
+    # The performance sheet's download link: read like the other emissions data.
+    ("GET", "/emissions/sheets/{fiscal_year}"): _row(OK, ORG_NOT_FOUND, FORBIDDEN, OK),
 }
 
 
@@ -118,7 +120,8 @@ _SOURCE = {"number": 1, "status": "registered", "name_ja": "受電設備", "cate
 def _request(route, world):
     method, path = route
     concrete = (path.replace("{number}", world["kanto"]).replace("{transaction_id}", world["tx"])
-                .replace("{document_id}", world["document"]).replace("{source_id}", world["source"]).replace("{month}", "2025-05"))
+                .replace("{document_id}", world["document"]).replace("{source_id}", world["source"]).replace("{month}", "2025-05")
+                .replace("{fiscal_year}", "2025"))
     if method == "GET" and path.startswith("/emissions/") and path != "/emissions/factors":
         concrete += "?org_id=kanto-steel&fiscal_year=2025"
     body, headers = None, {}

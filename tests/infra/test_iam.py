@@ -217,10 +217,15 @@ def test_the_api_handler_gets_exactly_the_registry_actions_it_uses(packaged):
     assert actions == {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem",
                        "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem", "dynamodb:BatchGetItem"}
     # S3: it signs presigned uploads and downloads, so it holds exactly what they need,
-    # on uploads/ only.
+    # on uploads/ only; and it puts the performance sheets it builds under sheets/ and
+    # signs their download, nothing more.
     s3 = [s for s in policy["PolicyDocument"]["Statement"] if any(a.startswith("s3:") for a in s["Action"])]
-    assert {a for s in s3 for a in s["Action"]} == {"s3:PutObject", "s3:GetObject", "s3:GetObjectVersion"}
-    assert all(s["Resource"] == [{"Fn::Sub": "${DocumentsBucket.Arn}/uploads/*"}] for s in s3)
+    by_prefix: dict[str, set[str]] = {}
+    for statement in s3:
+        (resource,) = statement["Resource"]
+        by_prefix.setdefault(resource["Fn::Sub"], set()).update(statement["Action"])
+    assert by_prefix == {"${DocumentsBucket.Arn}/uploads/*": {"s3:PutObject", "s3:GetObject", "s3:GetObjectVersion"},
+                         "${DocumentsBucket.Arn}/sheets/*": {"s3:PutObject", "s3:GetObject"}}
     # No Cognito right at all: sign-in, MFA, refresh and sign-out use the user's own tokens.
     cognito = {a for s in policy["PolicyDocument"]["Statement"] for a in s["Action"] if a.startswith("cognito-idp:")}
     assert cognito == set()
@@ -256,7 +261,12 @@ def test_the_arrival_check_reads_and_deletes_uploads_only_and_settles_documents(
     assert attached["Roles"] == [{"Ref": "DocumentArrivedRole"}]
     statements = inline["PolicyDocument"]["Statement"] + attached["PolicyDocument"]["Statement"]
     actions = {a for s in statements for a in s["Action"]}
+    # It settles documents and, through the emissions system's subscriber, imports an
+    # accepted performance sheet (reads, staged batch writes, one transaction) and records
+    # the review: the registry table's item actions, never a Scan or a table-wide right.
     assert actions == {"logs:CreateLogStream", "logs:PutLogEvents", "dynamodb:GetItem", "dynamodb:UpdateItem",
+                       "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem",
+                       "dynamodb:ConditionCheckItem", "dynamodb:BatchWriteItem",
                        "s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject", "s3:DeleteObjectVersion"}
     for statement in attached["PolicyDocument"]["Statement"]:
         assert statement["Resource"] == [{"Fn::Sub": "${DocumentsBucket.Arn}/uploads/*"}]

@@ -48,6 +48,9 @@ def test_the_documents_bucket_is_private_encrypted_versioned_and_cleans_uploads(
     rules = properties["LifecycleConfiguration"]["Rules"]
     assert any(r["Status"] == "Enabled" and r["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] >= 1
                for r in rules)
+    # Performance sheets built for download live a day, every version of them.
+    (sheets,) = [r for r in rules if r.get("Prefix") == "sheets/"]
+    assert (sheets["Status"], sheets["ExpirationInDays"], sheets["NoncurrentVersionExpirationInDays"]) == ("Enabled", 1, 1)
     assert bucket["DeletionPolicy"] == "Retain"
     # Every new object under uploads/ goes to the arrival check (test_package.py has the details).
     (notification,) = properties["NotificationConfiguration"]["LambdaConfigurations"]

@@ -88,8 +88,11 @@ def test_the_buckets_exist_with_public_access_blocked_and_encryption(provisioned
         assert location == REGION
     documents = provisioned["buckets"]["DocumentsBucket"]
     assert s3.get_bucket_versioning(Bucket=documents)["Status"] == "Enabled"
-    (rule,) = s3.get_bucket_lifecycle_configuration(Bucket=documents)["Rules"]
+    rule, sheets = s3.get_bucket_lifecycle_configuration(Bucket=documents)["Rules"]
     assert rule["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
+    # Performance sheets built for download live a day.
+    assert (sheets["Filter"], sheets["Expiration"], sheets["NoncurrentVersionExpiration"]["NoncurrentDays"]) == (
+        {"Prefix": "sheets/"}, {"Days": 1}, 1)
 
 
 def test_the_user_pool_has_org_id_the_three_groups_and_a_password_auth_client(

@@ -103,7 +103,8 @@ def test_the_announced_file_is_accepted_published_once_and_downloadable(docs):
     assert outcome == {"key": key, "version_id": version, "outcome": "accepted", "document_id": document_id}
     assert docs.published.events == [DocumentAccepted(
         document_id=document_id, org_id="kanto-steel", kind="evidence", key=key, version_id=version,
-        content_type="application/pdf", filename="電力請求書_2026-04.pdf", purpose="monitoring:SRC-1:2026-04")]
+        content_type="application/pdf", filename="電力請求書_2026-04.pdf", purpose="monitoring:SRC-1:2026-04",
+        uploaded_by="kanto")]
     seen = docs.view(KANTO, document_id)
     assert (seen["status"], seen["reasons"]) == ("accepted", []) and seen["received_at"]
     assert f"versionId={version}" in seen["download"]["url"]
@@ -228,3 +229,44 @@ def test_when_another_object_was_accepted_first_this_one_is_deleted(docs):
     (outcome,) = docs.arrived((key, second))
     assert (outcome["outcome"], outcome["reasons"]) == ("deleted", ["not_awaiting"])
     assert docs.objects.versions(key) == [first] and docs.published.events == []
+
+
+# --- the review another system records ---------------------------------------------------------
+
+
+def _review(reviewer: str = "emissions", outcome: str = "refused", problems: int = 1):
+    from chalicelib.documents.domain.documents import Review, ReviewProblem
+
+    found = tuple(ReviewProblem("実績管理表", f"I{9 + n}", "NEGATIVE_QUANTITY", "The quantity is negative.", "数量が負の値です。")
+                  for n in range(problems))
+    return Review(reviewer, outcome, found, {"fiscal_year": 2025}, "2026-04-01T09:00:00+09:00")
+
+
+def test_a_review_is_recorded_on_an_accepted_document_only_and_shown_with_it(docs):
+    answer = docs.announce(kind="performance_sheet", filename="sheet.xlsx", content_type=XLSX_TYPE, size=len(XLSX))
+    document_id = answer["document"]["id"]
+    assert docs.view(KANTO, document_id)["review"] is None
+    with pytest.raises(DocumentNotFound):  # still waiting for its file
+        service.record_review(document_id, _review(), documents=docs.store)
+    docs.arrived(docs.upload(answer, XLSX))
+    service.record_review(document_id, _review(), documents=docs.store)
+    seen = docs.view(KANTO, document_id)["review"]
+    assert (seen["reviewer"], seen["outcome"], seen["problems"][0]["cell"], seen["summary"]) == (
+        "emissions", "refused", "I9", {"fiscal_year": 2025})
+    # The same reviewer's later review replaces it; another reviewer's is refused.
+    service.record_review(document_id, _review(outcome="imported", problems=0), documents=docs.store)
+    assert docs.view(KANTO, document_id)["review"]["outcome"] == "imported"
+    with pytest.raises(DocumentNotFound):
+        service.record_review(document_id, _review(reviewer="verification"), documents=docs.store)
+    with pytest.raises(ValueError, match="not a review"):
+        _review(outcome="maybe")
+
+
+def test_a_review_keeps_a_bounded_number_of_problems_and_counts_them_all(docs):
+    from chalicelib.documents.domain.documents import MAX_REVIEW_PROBLEMS
+
+    answer = docs.announce(kind="performance_sheet", filename="sheet.xlsx", content_type=XLSX_TYPE, size=len(XLSX))
+    docs.arrived(docs.upload(answer, XLSX))
+    kept = service.record_review(answer["document"]["id"], _review(problems=MAX_REVIEW_PROBLEMS + 5), documents=docs.store)
+    assert len(kept["problems"]) == MAX_REVIEW_PROBLEMS
+    assert kept["summary"] == {"fiscal_year": 2025, "problems_total": MAX_REVIEW_PROBLEMS + 5, "problems_shown": MAX_REVIEW_PROBLEMS}

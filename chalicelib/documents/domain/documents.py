@@ -77,6 +77,69 @@ class DocumentStatus(str, Enum):
     REJECTED = "rejected"
 
 
+# --- the review of an accepted document -------------------------------------------------
+
+#: What another system concluded about an accepted document's contents.
+REVIEW_OUTCOMES = ("imported", "refused")
+#: Problems kept on the document (its item must stay far below DynamoDB's 400 KB); the
+#: summary says how many there were in all.
+MAX_REVIEW_PROBLEMS = 200
+_REVIEWER = re.compile(r"^[a-z][a-z_]{0,31}$")
+
+
+class InvalidReview(ValueError):
+    """A review names no reviewer or an unknown outcome: a programming error of the reviewing system."""
+
+    def __init__(self, reviewer: str, outcome: str) -> None:
+        super().__init__(f"not a review: reviewer {reviewer!r}, outcome {outcome!r} (one of {REVIEW_OUTCOMES})")
+
+
+@dataclass(frozen=True)
+class ReviewProblem:
+    """One thing wrong in a document: where (a sheet and a cell such as ``D7``, empty
+    for the whole file), a stable code and the reason in English and Japanese."""
+
+    sheet: str
+    cell: str
+    code: str
+    message: str
+    message_ja: str
+
+
+@dataclass(frozen=True)
+class Review:
+    """Kind-agnostic: the system that read an accepted document (``reviewer``) records
+    what became of it. The documents system only keeps and shows it."""
+
+    reviewer: str
+    outcome: str
+    problems: tuple[ReviewProblem, ...]
+    summary: dict[str, Any]
+    reviewed_at: str
+
+    def __post_init__(self) -> None:
+        if not _REVIEWER.match(self.reviewer) or self.outcome not in REVIEW_OUTCOMES:
+            raise InvalidReview(self.reviewer, self.outcome)
+
+    def kept(self) -> Review:
+        """The review as stored: at most MAX_REVIEW_PROBLEMS problems, the total in the summary."""
+        if len(self.problems) <= MAX_REVIEW_PROBLEMS:
+            return self
+        summary = {**self.summary, "problems_total": len(self.problems), "problems_shown": MAX_REVIEW_PROBLEMS}
+        return Review(self.reviewer, self.outcome, self.problems[:MAX_REVIEW_PROBLEMS], summary, self.reviewed_at)
+
+    def view(self) -> dict[str, Any]:
+        return {"reviewer": self.reviewer, "outcome": self.outcome,
+                "problems": [{"sheet": p.sheet, "cell": p.cell, "code": p.code, "message": p.message, "message_ja": p.message_ja}
+                             for p in self.problems],
+                "summary": dict(self.summary), "reviewed_at": self.reviewed_at}
+
+    @staticmethod
+    def from_view(data: dict[str, Any]) -> Review:
+        return Review(data["reviewer"], data["outcome"], tuple(ReviewProblem(**p) for p in data.get("problems", ())),
+                      dict(data.get("summary") or {}), data["reviewed_at"])
+
+
 # --- the document ---------------------------------------------------------------------
 
 #: Why an arrived object was refused (stored with the document, shown to its owner).
@@ -108,6 +171,8 @@ class Document:
     reasons: tuple[str, ...] = field(default_factory=tuple)
     #: What the document was announced for (``<what>:<id>``, e.g. ``monitoring:SRC-1:2026-04``).
     purpose: str | None = None
+    #: What the system that read the accepted document made of it (``None``: not yet, or nobody reads this kind).
+    review: Review | None = None
 
     @property
     def key(self) -> str:
@@ -130,6 +195,7 @@ class Document:
                 {"code": reason, "message": REASONS[reason][0], "message_ja": REASONS[reason][1]}
                 for reason in self.reasons
             ],
+            "review": self.review.view() if self.review is not None else None,
         }
 
 

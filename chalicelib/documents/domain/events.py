@@ -23,3 +23,7 @@ class DocumentAccepted:
     filename: str
     #: What the document was announced for (``None`` when nothing was said).
     purpose: str | None
+    #: The bucket holding ``key`` (from the S3 event: the arrival function has no bucket setting).
+    bucket: str | None = None
+    #: The participant who announced the document.
+    uploaded_by: str | None = None

@@ -181,3 +181,21 @@ class ImportStale(Conflict):
     code = "IMPORT_STALE"
     message_en = "The emission sources changed during the import {import_id}: run it again."
     message_ja = "取込 {import_id} の実行中に排出源が変更されました。もう一度取り込んでください。"
+
+
+class SheetPurposeInvalid(Unprocessable):
+    """A performance sheet is announced for a fiscal year: ``performance_sheet:FY2025``."""
+
+    code = "SHEET_PURPOSE_INVALID"
+    message_en = ("The performance sheet was announced without its fiscal year: announce it with the purpose "
+                  "performance_sheet:FY<year> (e.g. performance_sheet:FY2025) and upload it again.")
+    message_ja = ("実績管理表の用途に年度が指定されていません。用途を performance_sheet:FY<年度>"
+                  "（例: performance_sheet:FY2025）として申告し、再度アップロードしてください。")
+
+
+class SheetFileUnavailable(Unprocessable):
+    """The accepted sheet's object could not be found in the bucket."""
+
+    code = "SHEET_FILE_UNAVAILABLE"
+    message_en = "The uploaded sheet could not be read: upload it again."
+    message_ja = "アップロードされた実績管理表を読み取れませんでした。再度アップロードしてください。"

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from chalicelib.core.errors import ServiceUnavailable
-from chalicelib.documents.domain.documents import SIGNATURE_BYTES, Document, DocumentStatus
+from chalicelib.documents.domain.documents import SIGNATURE_BYTES, Document, DocumentStatus, Review
 
 
 class FakeDocumentStore:
@@ -34,6 +34,14 @@ class FakeDocumentStore:
             current, status=status, received_at=received_at, reasons=tuple(reasons), expires_at=None,
             version_id=version_id if version_id is not None else current.version_id,
         )
+        return True
+
+    def record_review(self, document_id: str, review: Review) -> bool:
+        current = self.items.get(document_id)
+        if current is None or current.status is not DocumentStatus.ACCEPTED or (
+                current.review is not None and current.review.reviewer != review.reviewer):
+            return False
+        self.items[document_id] = replace(current, review=review)
         return True
 
 
