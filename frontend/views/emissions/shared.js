@@ -194,13 +194,6 @@ export function reviewOf(document) {
   return review && !Array.isArray(review) ? review : null;
 }
 
-/** Whether a document's review is still being made (so it is worth asking again). */
-export function reviewPending(document) {
-  const review = reviewOf(document);
-  if (!review) return false;
-  return typeof review.status === "string" && /pending|queued|waiting|progress|running|importing|checking/i.test(review.status);
-}
-
 /** The bad cells of a review: [{sheet, cell, code, message, message_ja}] (defensively read). */
 export function reviewProblems(document) {
   const review = reviewOf(document);

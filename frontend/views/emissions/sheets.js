@@ -11,7 +11,7 @@ import { h } from "../../dom.js";
 import { fmtDecimal, getLang, hasKey, t } from "../../i18n.js";
 import { clientError, errorBox, formField, loading, pageHeading } from "../../ui.js";
 import {
-  apiText, chosenFiscalYear, fiscalYearForm, fiscalYearLabel, liveStatus, localName, monthLabel, monthsOf, reviewOf, reviewPending,
+  apiText, chosenFiscalYear, fiscalYearForm, fiscalYearLabel, liveStatus, localName, monthLabel, monthsOf, reviewOf,
   reviewProblems, scrollTable, uploadDocument, userText,
 } from "./shared.js";
 
@@ -103,7 +103,7 @@ async function followReview(screen, state, id) {
   for (let poll = 0; poll < REVIEW_POLLS && state.alive; poll += 1) {
     const current = state.upload.document;
     if (!current || current.id !== id) return;
-    if (reviewOf(current) && !reviewPending(current)) return;
+    if (reviewOf(current)) return;
     await new Promise((resolve) => setTimeout(resolve, REVIEW_POLL_MS));
     try {
       const document = await api.document(id);
@@ -148,9 +148,9 @@ function uploadStatus(state) {
     const review = reviewOf(document);
     nodes.push(h("p", { class: "hint", id: "sheet-document-id" }, t("sheets.document_id", { id: document.id })));
     if (review) {
-      const status = typeof review.status === "string" ? review.status : "";
-      const key = `sheets.review_status.${status}`;
-      nodes.push(h("p", { id: "sheet-review-status", "data-review-status": status }, t("sheets.review"), ": ", hasKey(key) ? t(key) : status || t("common.none")));
+      const outcome = typeof review.outcome === "string" ? review.outcome : "";
+      const key = `sheets.review_outcome.${outcome}`;
+      nodes.push(h("p", { id: "sheet-review-status", "data-review-outcome": outcome }, t("sheets.review"), ": ", hasKey(key) ? t(key) : outcome || t("common.none")));
     } else {
       nodes.push(h("p", { class: "hint", id: "sheet-review-waiting" }, t("sheets.review_waiting")));
     }
