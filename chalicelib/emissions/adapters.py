@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.exceptions import GetError, PutError, QueryError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -115,6 +115,8 @@ class YearHeadItem(TableItem, discriminator="emissions_year"):
     revision = NumberAttribute(default=0)
     current_import = UnicodeAttribute(null=True)
     import_revision = NumberAttribute(default=0)
+    #: Every import ever made current, added in the switch itself.
+    imports = UnicodeSetAttribute(null=True)
 
     @staticmethod
     def key(org_id: str, fiscal_year: int) -> tuple[str, str]:
@@ -298,7 +300,7 @@ class EmissionsStore:
             return YearHead()
         except GetError as error:
             raise unavailable(error) from error
-        return YearHead(int(item.revision), item.current_import, int(item.import_revision or 0))
+        return YearHead(int(item.revision), item.current_import, int(item.import_revision or 0), frozenset(item.imports or ()))
 
     def entry(self, org_id: str, fiscal_year: int, source_id: str, month: str) -> StoredValue | None:
         try:
@@ -416,7 +418,7 @@ class EmissionsStore:
         _commit([
             LinkedWrite.check("sources", EmissionsHeadItem, *head, unchanged),
             self._advance_year(org_id, fiscal_year, read_revision, YearHeadItem.current_import.set(import_id),
-                               YearHeadItem.import_revision.set(read_revision + 1)),
+                               YearHeadItem.import_revision.set(read_revision + 1), YearHeadItem.imports.add({import_id})),
             _change(change),
         ])
 

@@ -49,11 +49,14 @@ class OrganisationData:
 
 @dataclass(frozen=True)
 class YearHead:
-    """A fiscal year's revision (advanced by every write to it) and its current import."""
+    """A fiscal year's revision (advanced by every write to it), its current import, and
+    every import that was ever made current (so that a late replay of an old sheet can never
+    come back over a newer one)."""
 
     revision: int = 0
     current_import: str | None = None
     import_revision: int = 0
+    imports: frozenset[str] = frozenset()
 
 
 class EmissionsPort(Protocol):

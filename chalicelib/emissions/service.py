@@ -485,7 +485,9 @@ class Emissions:
         factors = self.factors()
         for _ in range(MAX_ATTEMPTS):
             head = self.store.year_head(org_id, fiscal_year)
-            if head.current_import == import_id:
+            if head.current_import == import_id or import_id in head.imports:
+                # The same import again (a redelivered event): never switched in twice, and
+                # never back over a newer import that became current since.
                 return ImportResult(import_id, fiscal_year, len(rows), head.import_revision, replayed=True)
             organisation = self.store.organisation(org_id)
             values, used = self._check_rows(org_id, fiscal_year, rows, import_id, by, organisation, factors)

@@ -593,3 +593,16 @@ def test_a_refused_write_leaves_no_change_record(em, plant):
         with pytest.raises((SourceNumberTaken, SourceInUse, UnitNotAccepted)):
             refused()
     assert len(em.memory.changes) == count
+
+
+def test_an_old_import_delivered_again_never_comes_back_over_a_newer_one(em, plant):
+    """A redelivered event of an older sheet (its review lost, say) after a newer sheet was
+    imported: a replay, and the newer sheet stays current."""
+    em.service.import_monitoring(KANTO, 2026, ROWS, "sheet-0001", "kanto")
+    em.service.import_monitoring(KANTO, 2026, ROWS[:1], "sheet-0002", "kanto")
+    before = em.memory.state()
+    late = em.service.import_monitoring(KANTO, 2026, ROWS, "sheet-0001", "kanto")
+    assert late.replayed is True
+    assert em.memory.state() == before
+    assert em.service.monitoring(KANTO, 2026)["current_import"] == "sheet-0002"
+    assert em.calculation(2026)["t_co2_exact"] == "555"

@@ -226,7 +226,7 @@ class FakeEmissionsStore:
             if current_import is None:
                 self.memory.years[key] = replace(before, revision=read_revision + 1)
             else:
-                self.memory.years[key] = YearHead(read_revision + 1, current_import, read_revision + 1)
+                self.memory.years[key] = YearHead(read_revision + 1, current_import, read_revision + 1, before.imports | {current_import})
         return _Action("update", "year", ("EMON", org_id, fiscal_year, "HEAD"), holds, advance)
 
     # --- writes -------------------------------------------------------------------------------
