@@ -13,21 +13,24 @@ settlement changes a deal in the very transaction that moves the units).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from pynamodb.attributes import DiscriminatorAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.errors import ServiceUnavailable
+from chalicelib.core.transactions import CommitFailed
 
 if TYPE_CHECKING:
     # botocore's ``retries`` setting, as PynamoDB's Connection names its type (stubs only).
     from botocore.config import _RetryDict
     from pynamodb.expressions.condition import Condition
     from pynamodb.expressions.update import Action
-    from pynamodb.transactions import TransactWrite
 
     from chalicelib.core.settings import Settings
 
@@ -142,3 +145,28 @@ class LinkedWrite:
             tx.update(self.item, actions=list(self.actions), condition=self.condition)
         else:
             tx.delete(self.item, condition=self.condition)
+
+
+def cancellation(error: TransactWriteError, labels: dict[str, list[str]]) -> CommitFailed | ServiceUnavailable:
+    """What a cancelled ``TransactWriteItems`` means, given the labels of its actions by
+    kind (in the order added): ``CommitFailed`` naming the failed conditions (none when
+    another transaction in flight made it conflict), or a 503 when DynamoDB gave no
+    reasons (a network failure or a request it refused outright)."""
+    sent = [label for kind in SENDING_ORDER for label in labels[kind]]
+    reasons = [reason.code if reason else None for reason in error.cancellation_reasons]
+    if not reasons:
+        return ServiceUnavailable(details=[{"cause": response_code(error) or "TransactWriteError"}])
+    return CommitFailed(failed=tuple(label for label, code in zip(sent, reasons, strict=False) if code == "ConditionalCheckFailed"))
+
+
+def transact(writes: Iterable[LinkedWrite]) -> None:
+    """Write ``writes`` as ONE ``TransactWriteItems``, or nothing: a failed condition is
+    raised as ``CommitFailed`` naming its label."""
+    labels: dict[str, list[str]] = {kind: [] for kind in SENDING_ORDER}
+    try:
+        with TransactWrite(connection=transaction_connection()) as tx:
+            for write in writes:
+                write.add_to(tx)
+                labels[write.kind].append(write.label)
+    except TransactWriteError as error:
+        raise cancellation(error, labels) from error

@@ -36,15 +36,15 @@ from typing import Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
-from pynamodb.exceptions import GetError, PutError, QueryError, TransactWriteError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import GetError, PutError, QueryError
 
 from chalicelib.core.errors import ServiceUnavailable
-from chalicelib.core.table import SENDING_ORDER, LinkedWrite, TableItem, response_code, transaction_connection, unavailable
+from chalicelib.core.table import LinkedWrite, TableItem, transact, unavailable
+from chalicelib.core.transactions import CommitFailed
 from chalicelib.emissions.domain.factors import FactorVersion
 from chalicelib.emissions.domain.monitoring import FiscalYearData, StoredValue
 from chalicelib.emissions.domain.sources import Basis, Category, Site, Source, SourceStatus
-from chalicelib.emissions.ports import Change, CommitFailed, OrganisationData, YearHead
+from chalicelib.emissions.ports import Change, OrganisationData, YearHead
 
 #: Sources marked as used per transaction of an import (TransactWriteItems holds 100).
 MARK_CHUNK = 90
@@ -244,22 +244,14 @@ def _bump_sources(org_id: str) -> LinkedWrite:
 
 
 def _commit(writes: Iterable[LinkedWrite]) -> None:
-    """One TransactWriteItems; a failed condition is reported by its label."""
-    labels: dict[str, list[str]] = {kind: [] for kind in SENDING_ORDER}
+    """One TransactWriteItems; a failed condition is reported by its label, and a conflict
+    with another transaction in flight as a 503 the caller may retry."""
     try:
-        with TransactWrite(connection=transaction_connection()) as tx:
-            for write in writes:
-                write.add_to(tx)
-                labels[write.kind].append(write.label)
-    except TransactWriteError as error:
-        sent = [label for kind in SENDING_ORDER for label in labels[kind]]
-        reasons = [reason.code if reason else None for reason in error.cancellation_reasons]
-        if not reasons:
-            raise ServiceUnavailable(details=[{"cause": response_code(error) or "TransactWriteError"}]) from error
-        failed = tuple(label for label, code in zip(sent, reasons, strict=False) if code == "ConditionalCheckFailed")
-        if not failed:
-            raise ServiceUnavailable(details=[{"cause": ",".join(str(r) for r in reasons)}]) from error
-        raise CommitFailed(failed=failed) from error
+        transact(writes)
+    except CommitFailed as failed:
+        if not failed.failed:
+            raise ServiceUnavailable(details=[{"cause": "TransactionConflict"}]) from failed
+        raise
 
 
 def _query(pk: str, condition: Any = None) -> list[Any]:

@@ -17,13 +17,6 @@ from chalicelib.emissions.domain.sources import Site, Source
 
 
 @dataclass(frozen=True)
-class CommitFailed(Exception):
-    """The transaction was cancelled; ``failed`` names the conditions that failed."""
-
-    failed: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class Change:
     """The change record every write appends in its own transaction: who, when, what,
     and the values before and after."""

@@ -22,6 +22,7 @@ from chalicelib.core.clock import iso_now
 from chalicelib.core.errors import JvetsError
 from chalicelib.core.organisations import Organisation
 from chalicelib.core.principal import Principal, Role
+from chalicelib.core.transactions import CommitFailed
 from chalicelib.emissions.domain.calculation import Calculation, MonthlyValue, calculate, exact, shown
 from chalicelib.emissions.domain.errors import (
     ConcurrentChange,
@@ -46,7 +47,7 @@ from chalicelib.emissions.domain.imports import fiscal_year_of_purpose, sheet_pu
 from chalicelib.emissions.domain.monitoring import StoredValue, effective
 from chalicelib.emissions.domain.quantities import FAMILY_OF, convert, fiscal_year_of, months_of, parse_month, parse_quantity
 from chalicelib.emissions.domain.sources import Basis, Category, Site, Source, SourceStatus, check_source
-from chalicelib.emissions.ports import Change, CommitFailed, DocumentsPort, EmissionsPort, OrganisationData, SheetFilesPort
+from chalicelib.emissions.ports import Change, DocumentsPort, EmissionsPort, OrganisationData, SheetFilesPort
 
 MAX_ATTEMPTS = 5
 #: A downloaded sheet's link is valid this long; the object itself expires with the

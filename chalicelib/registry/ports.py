@@ -8,7 +8,6 @@ raising ``CommitFailed`` naming them; it never writes part of a movement.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from chalicelib.core.organisations import Organisation
@@ -17,14 +16,6 @@ from chalicelib.registry.domain.blocks import Block
 from chalicelib.registry.domain.calendar import MarketState
 from chalicelib.registry.domain.invariants import Snapshot
 from chalicelib.registry.domain.movements import Movement
-
-
-@dataclass(frozen=True)
-class CommitFailed(Exception):
-    """The transaction was cancelled; ``failed`` names the conditions that failed (a
-    linked write by its own label)."""
-
-    failed: tuple[str, ...]
 
 
 class StoredTransaction(Protocol):

@@ -29,6 +29,7 @@ from chalicelib.core.clock import JST, now_jst
 from chalicelib.core.errors import JvetsError
 from chalicelib.core.organisations import OrganisationKind, OrganisationNotFound
 from chalicelib.core.principal import Principal
+from chalicelib.core.transactions import CommitFailed
 from chalicelib.registry.domain import calendar
 from chalicelib.registry.domain.accounts import (
     Account,
@@ -75,7 +76,7 @@ from chalicelib.registry.domain.movements import (
     reserve_applies,
     transfer_kind,
 )
-from chalicelib.registry.ports import AccountsPort, CommitFailed, LedgerPort, OrganisationsPort, StoredTransaction
+from chalicelib.registry.ports import AccountsPort, LedgerPort, OrganisationsPort, StoredTransaction
 
 MAX_ATTEMPTS = 8
 #: Transaction ids derive from (namespace, key): a participant's namespace is its

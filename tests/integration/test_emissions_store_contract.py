@@ -25,10 +25,11 @@ from typing import Any
 import pytest
 
 from chalicelib.core.clock import JST
+from chalicelib.core.transactions import CommitFailed
 from chalicelib.emissions.domain.factors import FactorVersion
 from chalicelib.emissions.domain.monitoring import StoredValue
 from chalicelib.emissions.domain.sources import Basis, Category, Site, Source, SourceStatus
-from chalicelib.emissions.ports import Change, CommitFailed
+from chalicelib.emissions.ports import Change
 from tests.unit.fakes import FakeEmissionsStore
 
 START = datetime(2026, 4, 1, 11, 0, tzinfo=JST)

@@ -27,12 +27,12 @@ import pytest
 
 from chalicelib.core.clock import JST
 from chalicelib.core.errors import ServiceUnavailable
+from chalicelib.core.transactions import CommitFailed
 from chalicelib.registry.domain.accounts import STATUS_JA, Account, AccountNumber, AccountStatus, AccountType
 from chalicelib.registry.domain.blocks import Block, Line, allocate
 from chalicelib.registry.domain.calendar import FOREVER, MarketState
 from chalicelib.registry.domain.errors import AccountNotEmpty, AccountNotFound, AccountNotOpen, StatusChangeNotAllowed
 from chalicelib.registry.domain.movements import Movement, build
-from chalicelib.registry.ports import CommitFailed
 from tests.integration.ledger_backends import LINKED_KINDS, DynamoBackend, FakeBackend, Keys, deal_label
 
 #: A Wednesday inside the trading window; each case's clock starts here.

@@ -13,6 +13,7 @@ import pytest
 from chalicelib.core.errors import ServiceUnavailable
 from chalicelib.core.events import Publish
 from chalicelib.core.table import LinkedWrite
+from chalicelib.core.transactions import CommitFailed
 from chalicelib.documents import service as documents
 from chalicelib.emissions import ports as emissions
 from chalicelib.emissions import service as emissions_service
@@ -23,7 +24,6 @@ from chalicelib.registry.domain.calendar import derive
 from chalicelib.registry.domain.movements import Movement, build
 from chalicelib.registry.ports import (
     AccountsPort,
-    CommitFailed,
     LedgerPort,
     OrganisationsPort,
 )

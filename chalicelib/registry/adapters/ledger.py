@@ -27,7 +27,7 @@ from pynamodb.exceptions import GetError, PutError, QueryError, ScanError, Trans
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.errors import ServiceUnavailable
-from chalicelib.core.table import SENDING_ORDER, LinkedWrite, TableItem, response_code, transaction_connection
+from chalicelib.core.table import SENDING_ORDER, LinkedWrite, TableItem, cancellation, response_code, transaction_connection
 from chalicelib.registry.adapters.accounts import account_from_item
 from chalicelib.registry.adapters.models import (
     AccountItem,
@@ -44,7 +44,6 @@ from chalicelib.registry.domain.calendar import MarketState
 from chalicelib.registry.domain.errors import InvalidCursor
 from chalicelib.registry.domain.invariants import Snapshot
 from chalicelib.registry.domain.movements import Movement
-from chalicelib.registry.ports import CommitFailed
 
 #: Sort keys below this are the account item and its blocks; history rows start at "H#".
 _HOLDINGS_UPPER = "C"
@@ -399,9 +398,4 @@ class LedgerStore:
                     write.add_to(tx)
                     labels[write.kind].append(write.label)
         except TransactWriteError as error:
-            sent = [label for kind in SENDING_ORDER for label in labels[kind]]
-            reasons = [reason.code if reason else None for reason in error.cancellation_reasons]
-            if not reasons:
-                raise ServiceUnavailable(details=[{"cause": response_code(error) or "TransactWriteError"}]) from error
-            failed = tuple(label for label, code in zip(sent, reasons, strict=False) if code == "ConditionalCheckFailed")
-            raise CommitFailed(failed=failed) from error
+            raise cancellation(error, labels) from error

@@ -26,11 +26,12 @@ from typing import Any, NamedTuple
 
 from chalicelib.core.errors import ServiceUnavailable
 from chalicelib.core.table import SENDING_ORDER
+from chalicelib.core.transactions import CommitFailed
 from chalicelib.emissions.adapters import MARK_CHUNK
 from chalicelib.emissions.domain.factors import FactorVersion
 from chalicelib.emissions.domain.monitoring import FiscalYearData, StoredValue
 from chalicelib.emissions.domain.sources import Site, Source, SourceStatus
-from chalicelib.emissions.ports import Change, CommitFailed, OrganisationData, YearHead
+from chalicelib.emissions.ports import Change, OrganisationData, YearHead
 
 #: DynamoDB's limit on the actions of one transaction.
 MAX_ACTIONS = 100

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from chalicelib.core.errors import ServiceUnavailable
 from chalicelib.core.organisations import Organisation, OrganisationExists, OrganisationNotFound
 from chalicelib.core.table import SENDING_ORDER
+from chalicelib.core.transactions import CommitFailed
 from chalicelib.registry.domain.accounts import SINGLETON_TYPES, STATUS_JA, Account, AccountNumber, AccountStatus, AccountType
 from chalicelib.registry.domain.blocks import Block
 from chalicelib.registry.domain.calendar import MarketState
@@ -35,7 +36,6 @@ from chalicelib.registry.domain.errors import (
 )
 from chalicelib.registry.domain.invariants import Snapshot
 from chalicelib.registry.domain.movements import MAX_ACTIONS, HistoryEntry, Movement
-from chalicelib.registry.ports import CommitFailed
 
 
 @dataclass
