@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import unquote_plus
 
 from chalicelib.core.clock import JST, iso_now
@@ -29,22 +29,7 @@ from chalicelib.documents.domain.documents import (
 )
 from chalicelib.documents.domain.errors import DocumentNotFound
 from chalicelib.documents.domain.events import DocumentAccepted
-
-
-class DocumentStore(Protocol):
-    def create(self, document: Document) -> Document: ...
-    def get(self, document_id: str) -> Document | None: ...
-    def settle(self, document: Document, status: DocumentStatus, *, received_at: str,
-               version_id: str | None, reasons: list[str]) -> bool: ...
-    def record_review(self, document_id: str, review: Review) -> bool: ...
-
-
-class ObjectStore(Protocol):
-    def upload_form(self, key: str, content_type: str, size: int, expires_in: int) -> dict[str, Any]: ...
-    def download_url(self, key: str, version_id: str | None, filename: str, content_type: str,
-                     expires_in: int) -> str: ...
-    def inspect(self, key: str, version_id: str | None) -> tuple[int, str, bytes] | None: ...
-    def delete(self, key: str, version_id: str | None) -> None: ...
+from chalicelib.documents.ports import DocumentStore, ObjectStore
 
 
 @dataclass(frozen=True)

@@ -4,37 +4,13 @@ administrator's organisations and users."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from chalicelib.core.organisations import ROLE_BY_KIND, Organisation, OrganisationKind, OrganisationNotFound
 from chalicelib.core.principal import Principal
 from chalicelib.identity.domain.errors import MfaSetupRequired, RoleNotAllowed
 from chalicelib.identity.domain.mfa import otpauth_uri
-
-
-class UserPool(Protocol):
-    """The user pool (Cognito): sign-in, its challenges and TOTP enrolment."""
-
-    def sign_in(self, username: str, password: str) -> dict[str, Any]: ...
-    def refresh(self, refresh_token: str) -> dict[str, Any]: ...
-    def answer_mfa(self, username: str, session: str, code: str) -> dict[str, Any]: ...
-    def begin_totp(self, access_token: str) -> str: ...
-    def finish_totp(self, access_token: str, code: str) -> None: ...
-    def complete_new_password(self, username: str, session: str, new_password: str) -> dict[str, Any]: ...
-
-
-class Verifier(Protocol):
-    def verify(self, token: str, *, admin_needs_mfa: bool = True) -> Principal: ...
-
-
-class Organisations(Protocol):
-    def get(self, org_id: str) -> Organisation | None: ...
-
-
-class AccountsOf(Protocol):
-    """The accounts an organisation holds (the registry answers it)."""
-
-    def accounts_of(self, org_id: str) -> list[Any]: ...
+from chalicelib.identity.ports import AccountsOf, Organisations, OrganisationStore, UserAdministration, UserPool, Verifier
 
 
 def _user(principal: Principal, store: Organisations) -> dict[str, Any]:
@@ -110,14 +86,6 @@ def me(principal: Principal, *, store: Organisations, accounts_of: AccountsOf) -
 
 
 # --- administrator --------------------------------------------------------------------------
-
-
-class OrganisationStore(Organisations, Protocol):
-    def create(self, organisation: Organisation) -> Organisation: ...
-
-
-class UserAdministration(Protocol):
-    def create_user(self, *, username: str, email: str, org_id: str, group: str, password: str | None) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)

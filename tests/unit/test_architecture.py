@@ -142,7 +142,7 @@ def test_every_system_has_the_one_shape(system):
     root = PACKAGE / system
     assert (root / "domain" / "__init__.py").exists()
     assert (root / "domain" / "errors.py").exists()
-    for module in ("service.py", "routes.py", "schemas.py", "triggers.py"):
+    for module in ("ports.py", "service.py", "routes.py", "schemas.py", "triggers.py"):
         assert (root / module).exists(), f"{system}/{module}"
     assert (root / "adapters.py").exists() or (root / "adapters" / "__init__.py").exists()
 
