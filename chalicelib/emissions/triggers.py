@@ -40,7 +40,10 @@ def import_performance_sheet(event: DocumentAccepted) -> None:
     current = store.get(event.document_id)
     if current is not None and current.review is not None and current.review.reviewer == REVIEWER \
             and current.review.outcome == "imported":
-        return  # already imported and recorded: a later import of the year must not be undone by a redelivery
+        # Already imported and recorded: a redelivery changes nothing, not even the review.
+        # (Importing again would be safe too: the year head remembers every import it made
+        # current, so it would be a replay and could never undo a later import.)
+        return
     service = Emissions(container.store(EmissionsStore), documents=store, organisations=container.organisations())
     upload = SheetUpload(event.document_id, event.org_id, event.key, event.version_id, event.purpose, event.bucket, event.uploaded_by)
     outcome = service.import_sheet(upload, SheetFiles(container.s3_client(), event.bucket or get_settings().documents_bucket))
