@@ -23,6 +23,8 @@ class Settings:
     aws_endpoint_url: str | None
     #: Where the pool's signing keys are published; derived from the issuer in AWS.
     jwks_url: str
+    #: Copies of the trading-window item (each transfer checks the one its sender hashes to).
+    market_copies: int = 16
 
     @property
     def issuer(self) -> str:
@@ -44,6 +46,7 @@ def get_settings() -> Settings:
         user_pool_client_id=os.environ.get("USER_POOL_CLIENT_ID", ""),
         aws_endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
         jwks_url=os.environ.get("COGNITO_JWKS_URL") or f"{issuer}/.well-known/jwks.json",
+        market_copies=max(1, min(64, int(os.environ.get("MARKET_COPIES") or 16))),
     )
 
 

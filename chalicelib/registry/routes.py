@@ -105,12 +105,13 @@ def create_retirement(principal: Principal, body: RetirementRequest, headers: Ma
 
 @api.route(
     "/accounts/{number}/balance",
-    summary="Balance, commitment reserve, transferable amount and the serial blocks held",
+    summary="Balance, commitment reserve, transferable amount and one page of the serial blocks held",
     response="Balance",
-    errors_=(e.InvalidAccountNumber, e.AccountNotFound),
+    query=("cursor", "limit"),
+    errors_=(e.InvalidAccountNumber, e.AccountNotFound, e.InvalidLimit, e.InvalidCursor),
 )
-def get_balance(principal: Principal, number: str) -> Any:
-    return container.ledger().balance(principal, number)
+def get_balance(principal: Principal, number: str, query: dict[str, str]) -> Any:
+    return container.ledger().balance(principal, number, query.get("cursor"), query.get("limit"))
 
 
 @api.route(

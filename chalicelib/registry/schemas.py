@@ -152,6 +152,7 @@ class Balance(ResponseModel):
     commitment_reserve: int
     transferable: int
     holdings: list[Holding]
+    next_cursor: str | None
 
 
 class HistoryRow(ResponseModel):

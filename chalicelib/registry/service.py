@@ -16,6 +16,7 @@ reported as ``LinkedConditionFailed`` naming its label.
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 import re
@@ -44,9 +45,9 @@ from chalicelib.registry.domain.blocks import (
     ORIGIN,
     Block,
     Line,
+    Plan,
     Take,
-    allocate,
-    check_block_limit,
+    choose,
     request_fingerprint,
     transaction_id,
 )
@@ -56,6 +57,7 @@ from chalicelib.registry.domain.errors import (
     AlreadyCorrected,
     ConcurrentUpdate,
     IdempotencyMismatch,
+    InvalidCursor,
     InvalidDateRange,
     InvalidLimit,
     LinkedConditionFailed,
@@ -87,6 +89,9 @@ _TRANSACTION_ID = re.compile(r"^TX[0-9A-F]{18}$")
 Clock = Callable[[], datetime]
 #: History pages hold at least one and at most this many rows.
 HISTORY_LIMIT = (1, 200)
+#: Balance pages hold at least one and at most this many block lines (default 100).
+BALANCE_LIMIT = (1, 500)
+BALANCE_PAGE = 100
 
 
 # --- commands -----------------------------------------------------------------------------
@@ -277,6 +282,7 @@ class BalanceView(TypedDict):
     commitment_reserve: int
     transferable: int
     holdings: list[HoldingView]
+    next_cursor: str | None
 
 
 _INTERNAL = {"from_org", "to_org", "initiator_org"}
@@ -309,6 +315,22 @@ def account_view(account: Account) -> AccountView:
         "transferable": account.transferable,
         "created_at": account.created_at,
     }
+
+
+def encode_balance_cursor(shown: int, after: str) -> str:
+    """Where the next balance page starts: lines shown so far and the last position."""
+    return base64.urlsafe_b64encode(f"{shown}|{after}".encode()).decode().rstrip("=")
+
+
+def decode_balance_cursor(cursor: str) -> tuple[int, str]:
+    try:
+        text = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode("ascii")).decode()
+        shown, after = text.split("|", 1)
+    except (ValueError, UnicodeError) as error:
+        raise InvalidCursor(field="cursor") from error
+    if not (shown.isascii() and shown.isdigit() and len(shown) <= 9) or not after or len(after) > 200:
+        raise InvalidCursor(field="cursor")
+    return int(shown), after
 
 
 def _stamp(now: datetime) -> str:
@@ -407,11 +429,13 @@ class Ledger:
         ) from failed
 
     def _plan_outgoing(
-        self, *, operation: str, sender_number: str, receiver_number: str, initiator: Initiator
-    ) -> tuple[Account, Account, list[Block]]:
-        """The sender (the initiator's, open), the receiver (open) and the sender's blocks."""
+        self, *, operation: str, sender_number: str, receiver_number: str, initiator: Initiator,
+        lines: list[Line], new_block_id: str, max_blocks: int,
+    ) -> tuple[Account, Account, Plan]:
+        """The sender (the initiator's, open), the receiver (open) and the plan of the
+        blocks to take, read as far as the lines need (``blocks.choose``) and no further."""
         sender_field = "from_account" if operation == "transfer" else "account"
-        sender, blocks = self.store.holdings(sender_number)
+        sender = self.accounts.get_account(sender_number)
         if sender is None or sender.holder_org_id != initiator.org_id:
             raise AccountNotFound(number=sender_number, field=sender_field)
         ensure_open(sender, sender_field)
@@ -421,7 +445,13 @@ class Ledger:
         if receiver is None:
             raise UnknownReceiver(number=receiver_number, field="to_account")
         ensure_open(receiver, "to_account")
-        return sender, receiver, blocks
+        if operation == "transfer":
+            transfer_kind(receiver)  # the retirement account is refused before any block is read
+
+        def pages(prefix: tuple[str, ...], after: str | None, limit: int) -> tuple[list[Block], str | None]:
+            return self.store.block_page(sender_number, prefix, after, limit)
+
+        return sender, receiver, choose(lines, pages, new_block_id, max_blocks)
 
     def transfer(self, command: TransferCommand) -> Receipt:
         sender_number = str(AccountNumber.parse_field(command.sender, "from_account"))
@@ -432,13 +462,11 @@ class Ledger:
         lines = list(command.lines)
 
         def plan(now: datetime) -> Movement:
-            sender, receiver, blocks = self._plan_outgoing(
+            sender, receiver, chosen = self._plan_outgoing(
                 operation="transfer", sender_number=sender_number, receiver_number=receiver_number,
-                initiator=command.initiator,
+                initiator=command.initiator, lines=lines, new_block_id=tx_id, max_blocks=max_blocks(len(command.linked)),
             )
             kind = transfer_kind(receiver)
-            chosen = allocate(blocks, lines, tx_id)
-            check_block_limit(chosen, lines, max_blocks(len(command.linked)))
             if chosen.amount > sender.transferable:
                 raise ReserveBreach(requested=chosen.amount, transferable=sender.transferable, field="lines")
             stamp = _stamp(now)
@@ -465,12 +493,10 @@ class Ledger:
         fingerprint = command.fingerprint()
 
         def plan(now: datetime) -> Movement:
-            sender, receiver, blocks = self._plan_outgoing(
+            sender, receiver, chosen = self._plan_outgoing(
                 operation="retirement", sender_number=account, receiver_number=retirement,
-                initiator=command.initiator,
+                initiator=command.initiator, lines=lines, new_block_id=tx_id, max_blocks=max_blocks(),
             )
-            chosen = allocate(blocks, lines, tx_id)
-            check_block_limit(chosen, lines, max_blocks())
             return build(
                 transaction_id=tx_id, kind="retirement", created_at=_stamp(now), sender=sender, receiver=receiver,
                 moved=chosen.moved_blocks(), takes=chosen.takes, lines=lines,
@@ -547,7 +573,7 @@ class Ledger:
             raise SameAccount(field="to_account")
 
         def plan(now: datetime) -> Movement:
-            holder, blocks = self.store.holdings(holder_number)
+            holder = self.accounts.get_account(holder_number)
             if holder is None:
                 raise AccountNotFound(number=holder_number)
             target = self.accounts.get_account(target_number)
@@ -555,7 +581,11 @@ class Ledger:
                 raise UnknownReceiver(number=target_number, field="to_account")
             ensure_open(holder, "transaction_id")
             ensure_open(target, "to_account")
-            held = {block.block_id: block for block in blocks}
+            # Exactly the blocks the original moved, by their keys (never the holdings).
+            recorded = [Block(block_id=b["block_id"], unit_type=b["unit_type"], issued_period=b["issued_period"],
+                              adopted_period=b["adopted_period"], project=b["project"], serial_start=b["serial_start"],
+                              serial_end=b["serial_end"], origin=b["origin"]) for b in core["blocks"]]
+            held = {block.block_id: block for block in self.store.blocks_held(holder_number, recorded)}
             takes: list[Take] = []
             for moved in core["blocks"]:
                 block = held.get(moved["block_id"])
@@ -590,12 +620,19 @@ class Ledger:
 
     # --- views ------------------------------------------------------------------------
 
-    def balance(self, principal: Principal, number: str) -> BalanceView:
+    def balance(self, principal: Principal, number: str, cursor: str | None = None, limit: str | None = None) -> BalanceView:
+        """The account's totals and one page of its block lines (``BALANCE_PAGE`` by
+        default), in the order movements take them; ``next_cursor`` continues."""
         canonical = str(AccountNumber.parse(number))
-        account, blocks = self.store.holdings(canonical)
+        lowest, highest = BALANCE_LIMIT
+        text = limit or str(BALANCE_PAGE)
+        if not (text.isascii() and text.isdigit() and len(text) <= 3 and lowest <= int(text) <= highest):
+            raise InvalidLimit(minimum=lowest, maximum=highest, field="limit")
+        account = self.accounts.get_account(canonical)
         if account is None or not (principal.is_admin or account.holder_org_id == principal.org_id):
             raise AccountNotFound(number=canonical)
-        ordered = sorted(blocks, key=lambda b: b.order)
+        shown, after = decode_balance_cursor(cursor) if cursor else (0, None)
+        blocks, last = self.store.block_page(canonical, (), after, int(text))
         return {
             "account": account.number,
             "holder": account.holder_name,
@@ -616,8 +653,9 @@ class Ledger:
                     "serial_end": block.serial_end,
                     "amount": block.amount,
                 }
-                for index, block in enumerate(ordered, start=1)
+                for index, block in enumerate(blocks, start=shown + 1)
             ],
+            "next_cursor": encode_balance_cursor(shown + len(blocks), last) if last is not None else None,
         }
 
     def history(self, principal: Principal, query: HistoryQuery) -> dict[str, Any]:
@@ -748,5 +786,6 @@ def sync_window(store: LedgerPort, clock: Clock = now_jst) -> dict[str, object]:
     now = clock()
     current = store.market()
     state = calendar.derive(current.mode, now, current.reason)
-    changed = store.put_market(state)
+    # Only from the mode read: a halt the administrator made meanwhile stands.
+    changed = store.put_market(state, expected_mode=current.mode)
     return {**calendar.view(state, now), "changed": changed}

@@ -99,9 +99,11 @@ def world(api, demo):
 
 
 CALLS = {
-    "transfer": [("Query", 1), ("GetItem", 1), ("TransactWriteItems", 1)],
-    "retirement": [("Query", 1), ("GetItem", 1), ("TransactWriteItems", 1)],
-    "correction": [("GetItem", 1), ("Query", 1), ("GetItem", 2), ("TransactWriteItems", 1)],
+    # sender, receiver, the sender's blocks as far as needed, the write
+    "transfer": [("GetItem", 1), ("GetItem", 2), ("Query", 1), ("TransactWriteItems", 1)],
+    "retirement": [("GetItem", 1), ("GetItem", 2), ("Query", 1), ("TransactWriteItems", 1)],
+    # the original, the holder, the target, the blocks it moved (by key), the write
+    "correction": [("GetItem", 1), ("GetItem", 2), ("GetItem", 3), ("BatchGetItem", 1), ("TransactWriteItems", 1)],
 }
 KINDS = [("throttle", 1), ("throttle", 99), ("internal", 1), ("internal", 99), ("conflict", 1), ("conflict", 99),
          ("timeout_before", 1), ("timeout_before", 99), ("timeout_after", 1)]

@@ -211,18 +211,26 @@ class DynamoBackend:
         AccountLinkItem(*AccountLinkItem.key(account.holder_org_id, account.number), number=account.number,
                         account_type=account.type, status=account.status.value).save()
 
+    @staticmethod
+    def _block(partition: str, block_id: str) -> BlockItem:
+        """The block item with this id in the partition (its key holds its position)."""
+        found = [item for item in BlockItem.query(f"ACCT#{partition}", BlockItem.sk.startswith("BLK#"), consistent_read=True)
+                 if item.block_id == block_id]
+        assert len(found) == 1, (partition, block_id)
+        return BlockItem(found[0].pk, found[0].sk)
+
     def touch_block(self, partition: str, block_id: str) -> None:
-        BlockItem(*BlockItem.key(partition, block_id)).update(actions=[BlockItem.version.add(1)], condition=BlockItem.pk.exists())
+        self._block(partition, block_id).update(actions=[BlockItem.version.add(1)], condition=BlockItem.pk.exists())
 
     def remove_block(self, partition: str, block_id: str) -> None:
-        BlockItem(*BlockItem.key(partition, block_id)).delete(condition=BlockItem.pk.exists())
+        self._block(partition, block_id).delete(condition=BlockItem.pk.exists())
 
     def set_block_owner(self, partition: str, block_id: str, owner: str) -> None:
-        BlockItem(*BlockItem.key(partition, block_id)).update(actions=[BlockItem.owner.set(owner)], condition=BlockItem.pk.exists())
+        self._block(partition, block_id).update(actions=[BlockItem.owner.set(owner)], condition=BlockItem.pk.exists())
 
     def put_block(self, partition: str, block: Block, acquired_by: str) -> None:
         BlockItem(
-            *BlockItem.key(partition, block.block_id), block_id=block.block_id, owner=partition, origin=block.origin,
+            *BlockItem.key(partition, block), block_id=block.block_id, owner=partition, origin=block.origin,
             unit_type=block.unit_type, issued_period=block.issued_period, adopted_period=block.adopted_period,
             project=block.project, serial_start=block.serial_start, serial_end=block.serial_end, amount=block.amount,
             version=block.version, acquired_by=acquired_by,
@@ -235,7 +243,8 @@ class DynamoBackend:
         TransactionItem(*TransactionItem.key(transaction_id), status="completed", **_record_of_someone_else(transaction_id)).save()
 
     def forget_market(self) -> None:
-        MarketItem(*MarketItem.key()).delete()
+        for index in range(self.store.copies):
+            MarketItem(*MarketItem.key(index)).delete()
 
     def put_deal(self, deal_id: str, status: str) -> None:
         ContractDeal(*ContractDeal.key(deal_id), status=status).save()
@@ -298,11 +307,16 @@ class DynamoBackend:
                 view["deals"][deal_id] = ContractDeal.get(*ContractDeal.key(deal_id), consistent_read=True).status
             except ContractDeal.DoesNotExist:
                 continue
-        try:
-            market = MarketItem.get(*MarketItem.key(), consistent_read=True)
-        except MarketItem.DoesNotExist:
-            pass
-        else:
-            view["market"] = asdict(MarketState(market.mode, market.status, market.closes_at or "", market.reason or "",
-                                                 market.updated_at))
+        copies = []
+        for index in range(self.store.copies):
+            try:
+                market = MarketItem.get(*MarketItem.key(index), consistent_read=True)
+            except MarketItem.DoesNotExist:
+                copies.append(None)
+            else:
+                copies.append(asdict(MarketState(market.mode, market.status, market.closes_at or "", market.reason or "",
+                                                 market.updated_at)))
+        # Every copy says the same (the view is one state, as the fake's).
+        assert all(state == copies[0] for state in copies), copies
+        view["market"] = copies[0]
         return view

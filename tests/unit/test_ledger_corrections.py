@@ -115,17 +115,17 @@ def test_another_correction_racing_is_already_corrected(world, sent):
 
 
 def _race_before_the_plan(world, monkeypatch, race):
-    """Run ``race`` once, after the correction's first checks and before it reads the holder."""
-    reads = world.store.holdings
+    """Run ``race`` once, after the correction's first checks and before it reads the blocks it moves back."""
+    reads = world.store.blocks_held
     done: list[object] = []
 
-    def holdings(number):
+    def blocks_held(number, wanted):
         if not done:
             done.append(None)
             done.append(race())
-        return reads(number)
+        return reads(number, wanted)
 
-    monkeypatch.setattr(world.store, "holdings", holdings)
+    monkeypatch.setattr(world.store, "blocks_held", blocks_held)
     return done
 
 

@@ -2,7 +2,8 @@
 the one conditional ``TransactWriteItems`` that every movement of units is.
 
 Conditions of a movement (each named where it is added):
-- the market is open at the instant of the transfer (transfers only);
+- the market is open at the instant of the transfer (transfers only), on the copy of the
+  market item the sender hashes to (``MarketCopies``);
 - each block leaving the sender still has the version read (so nobody moved or split
   it meanwhile) and still belongs to the sender;
 - each block reaching the receiver, each history row and the transaction record do
@@ -20,14 +21,18 @@ from __future__ import annotations
 
 import base64
 import json
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
-from pynamodb.exceptions import GetError, PutError, QueryError, ScanError, TransactWriteError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import GetError, QueryError, ScanError, TransactGetError, TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactGet, TransactWrite
 
 from chalicelib.core.errors import ServiceUnavailable
-from chalicelib.core.table import SENDING_ORDER, LinkedWrite, TableItem, cancellation, response_code, transaction_connection
+from chalicelib.core.settings import get_settings
+from chalicelib.core.table import SENDING_ORDER, LinkedWrite, TableItem, cancellation, transaction_connection
+from chalicelib.core.transactions import CommitFailed
 from chalicelib.registry.adapters.accounts import account_from_item
 from chalicelib.registry.adapters.models import (
     AccountItem,
@@ -67,7 +72,7 @@ def block_from_item(item: BlockItem) -> Block:
 
 def _block_item(owner: str, block: Block, acquired_by: str) -> BlockItem:
     return BlockItem(
-        *BlockItem.key(owner, block.block_id),
+        *BlockItem.key(owner, block),
         block_id=block.block_id,
         owner=owner,
         origin=block.origin,
@@ -106,22 +111,73 @@ def _encode_cursor(sort_key: str) -> str:
     return base64.urlsafe_b64encode(sort_key.encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str) -> str:
+def _decode_cursor(cursor: str, prefix: str = "H#") -> str:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         value = base64.urlsafe_b64decode(padded.encode("ascii")).decode()
     except (ValueError, UnicodeError) as error:
         raise InvalidCursor(field="cursor") from error
-    if not value.startswith("H#") or len(value) > 120:
+    if not value.startswith(prefix) or len(value) > 200:
         raise InvalidCursor(field="cursor")
     return value
 
 
+def market_copy(sender: str, copies: int) -> int:
+    """The copy of the market item a sender's transfers check (a stable hash)."""
+    return zlib.crc32(sender.encode()) % copies
+
+
+def _market_item(state: MarketState, copy: int) -> MarketItem:
+    return MarketItem(*MarketItem.key(copy), mode=state.mode, status=state.status, closes_at=state.closes_at,
+                      reason=state.reason, updated_at=state.updated_at)
+
+
+def _market_state(item: MarketItem) -> MarketState:
+    return MarketState(item.mode, item.status, item.closes_at or "", item.reason or "", item.updated_at)
+
+
 class LedgerStore:
+    def __init__(self, copies: int | None = None) -> None:
+        #: How many copies of the market item there are (settings: MARKET_COPIES).
+        self.copies = copies or get_settings().market_copies
+
+    # --- blocks, read as far as a movement needs ----------------------------------------
+
+    def block_page(self, number: str, prefix: tuple[str, ...], after: str | None, limit: int) -> tuple[list[Block], str | None]:
+        """``limit`` blocks at most whose position starts with ``prefix``, after the
+        position ``after``, in position order (one strongly consistent Query); and the
+        position to continue after, or ``None`` when no block is left."""
+        start = None
+        if after is not None:
+            start = {"pk": {"S": f"ACCT#{number}"}, "sk": {"S": f"BLK#{after}"}}
+        try:
+            result = BlockItem.query(
+                f"ACCT#{number}", BlockItem.sk.startswith(BlockItem.prefix(prefix)), consistent_read=True,
+                limit=limit, page_size=limit, last_evaluated_key=start,
+            )
+            blocks = [block_from_item(item) for item in result]
+            last_key = result.last_evaluated_key
+        except QueryError as error:
+            raise ServiceUnavailable(details=[{"cause": "QueryError"}]) from error
+        # A full page may be followed by an empty one: the next read says so.
+        return blocks, (last_key["sk"]["S"].removeprefix("BLK#") if last_key and len(blocks) == limit else None)
+
+    def blocks_held(self, number: str, wanted: list[Block]) -> list[Block]:
+        """Those of ``wanted`` (keyed by their position) that ``number`` holds, as stored
+        now (a strongly consistent BatchGetItem of exactly those items)."""
+        try:
+            items = BlockItem.batch_get([BlockItem.key(number, block) for block in wanted], consistent_read=True)
+            return [block_from_item(item) for item in items]
+        except GetError as error:
+            raise ServiceUnavailable(details=[{"cause": "GetError"}]) from error
+
+    # --- reads -------------------------------------------------------------------------
+
     # --- reads -------------------------------------------------------------------
 
     def holdings(self, number: str) -> tuple[Account | None, list[Block]]:
-        """The account and every block it holds: one strongly consistent query."""
+        """The account and every block it holds: one strongly consistent query (whose
+        cost grows with the holdings: movements and the balance view page instead)."""
         account: Account | None = None
         blocks: list[Block] = []
         try:
@@ -190,37 +246,76 @@ class LedgerStore:
         return 0, 0
 
     def market(self) -> MarketState:
-        try:
-            item = MarketItem.get(*MarketItem.key(), consistent_read=True)
-        except MarketItem.DoesNotExist:
-            return MarketState()
-        except GetError as error:
-            raise ServiceUnavailable(details=[{"cause": "GetError"}]) from error
-        return MarketState(item.mode, item.status, item.closes_at or "", item.reason or "", item.updated_at)
+        """The window as every copy says it (one TransactGetItems of all copies); when
+        they differ, the most restrictive (a missing copy counts as closed)."""
+        states = [_market_state(item) if item is not None else MarketState() for item in self._copies_now()]
+        if all(state == states[0] for state in states):
+            return states[0]
+        closed = [state for state in states if state.status != "open"]
+        return closed[0] if closed else min(states, key=lambda state: state.closes_at)
 
-    def put_market(self, state: MarketState) -> bool:
-        """Write the state unless it is already stored (so repeated runs write nothing)."""
-        item = MarketItem(
-            *MarketItem.key(),
-            mode=state.mode,
-            status=state.status,
-            closes_at=state.closes_at,
-            reason=state.reason,
-            updated_at=state.updated_at,
-        )
-        unchanged = (
-            (MarketItem.mode == state.mode)
-            & (MarketItem.status == state.status)
-            & (MarketItem.closes_at == state.closes_at)
-            & (MarketItem.reason == state.reason)
-        )
+    def put_market(self, state: MarketState, expected_mode: str | None = None) -> bool:
+        """Write ``state`` to every copy in ONE transaction, unless every copy already
+        holds it (so repeated runs write nothing); with ``expected_mode``, only if every
+        copy still has that mode (the scheduler never undoes a halt made after its read).
+        Answers whether it wrote.
+
+        The copies exist so that transfers of different senders do not all contend on
+        one item (DynamoDB cancels one of two transactions in flight on the same item and
+        charges a transactional check as a write on it): a transfer checks the copy its
+        sender hashes to (``market_copy``). "No transfer completes outside the window"
+        still holds under any race:
+
+        - every change of the window (the scheduler's ``sync_window``, the
+          administrator's halt / resume / force) writes ALL copies in this ONE
+          ``TransactWriteItems``. DynamoDB transactions are serializable, so each
+          transfer's transaction is ordered entirely before this write (it saw its
+          copy's old state, which was every copy's state) or entirely after (it sees the
+          new state on its copy): there is no instant at which one copy says halted and
+          another still open;
+        - the copies are read with ONE ``TransactGetItems`` (``market``), serializable
+          with these writes too, so a read never mixes two states; should the copies
+          ever differ (more copies configured than written yet) the view is the most
+          restrictive one, and a copy that does not exist refuses every transfer (its
+          condition finds no status);
+        - a transfer's condition also bounds its instant by its copy's ``closes_at``, so
+          a window that closes on time refuses later transfers with no write at all.
+        """
+        current = self._copies_now()
+        target = (state.mode, state.status, state.closes_at, state.reason)
+        if all(item is not None and (item.mode, item.status, item.closes_at or "", item.reason or "") == target
+               for item in current):
+            return False
+        if expected_mode is not None and any((item.mode if item else "auto") != expected_mode for item in current):
+            return False
         try:
-            item.save(condition=~unchanged)
-        except PutError as error:
-            if response_code(error) == "ConditionalCheckFailedException":
-                return False
-            raise ServiceUnavailable(details=[{"cause": type(error).__name__}]) from error
+            with TransactWrite(connection=transaction_connection()) as tx:
+                for copy, item in enumerate(current):
+                    condition: Condition | None = None
+                    if expected_mode is not None:
+                        condition = MarketItem.pk.does_not_exist() if item is None else MarketItem.mode == expected_mode
+                    tx.save(_market_item(state, copy), condition=condition)
+        except TransactWriteError as error:
+            failed = cancellation(error, {"condition_check": [], "delete": [], "save": [str(c) for c in range(self.copies)],
+                                          "update": []})
+            if isinstance(failed, CommitFailed):
+                return False  # someone changed the mode meanwhile: theirs stands
+            raise failed from error
         return True
+
+    def _copies_now(self) -> list[MarketItem | None]:
+        try:
+            with TransactGet(connection=transaction_connection()) as tx:
+                futures = [tx.get(MarketItem, *MarketItem.key(copy)) for copy in range(self.copies)]
+        except TransactGetError as error:
+            raise ServiceUnavailable(details=[{"cause": "TransactGetError"}]) from error
+        items: list[MarketItem | None] = []
+        for future in futures:
+            try:
+                items.append(future.get())
+            except MarketItem.DoesNotExist:
+                items.append(None)
+        return items
 
     def scan(self) -> Iterator[TableItem]:
         """Every item of the table (the audit reads the whole ledger)."""
@@ -283,13 +378,13 @@ class LedgerStore:
                     # Transfers happen only while the window is open, until its close.
                     tx.condition_check(
                         MarketItem,
-                        *MarketItem.key(),
+                        *MarketItem.key(market_copy(movement.sender or "", self.copies)),
                         condition=(MarketItem.status == "open") & (MarketItem.closes_at > movement.market_open_at),
                     )
                     checks.append("market")
                 sender = movement.sender or ""  # only movements with a sender take blocks
                 for take in movement.takes:
-                    source = BlockItem(*BlockItem.key(sender, take.block.block_id))
+                    source = BlockItem(*BlockItem.key(sender, take.block))
                     # The block is still as we read it: same version, same owner.
                     unchanged = (BlockItem.version == take.block.version) & (BlockItem.owner == sender)
                     remainder = take.remainder()

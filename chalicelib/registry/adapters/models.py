@@ -7,10 +7,16 @@ Key design (``pk`` / ``sk``):
 - ``ACCT#<number>`` / ``ACCT``: an account with its balance and derived
   ``transferable`` (balance - commitment reserve, kept in the same writes, because
   condition expressions cannot do arithmetic).
-- ``ACCT#<number>`` / ``BLK#<block id>``: a serial block the account holds.
+- ``ACCT#<number>`` / ``BLK#<unit type>#<issued period>#<last serial, 15 digits>#<block id>``:
+  a serial block the account holds, sorted as movements take them and the balance view
+  shows them (``Block.position``), so that a movement reads its blocks from the lowest
+  position and stops once its lines are covered, and the balance view pages them. A
+  split keeps the upper serials with the holder: the key never changes while the block
+  stays with one holder.
 - ``ACCT#<number>`` / ``H#<created at>#<transaction id>``: a row of its history.
 - ``TXN#<id>`` / ``TXN``: a transaction record (its core is what the hash chain covers).
-- ``MARKET`` / ``STATE``: the trading window.
+- ``MARKET#<copy>`` / ``STATE``: the trading window, as N identical copies (settings:
+  ``MARKET_COPIES``) in N partitions; each transfer checks the copy its sender hashes to.
 - ``COUNTER`` / ``<name>``: monotonically advanced counters (account identifiers,
   serials per origin, unit type and issued period).
 
@@ -29,6 +35,7 @@ from pynamodb.attributes import (
 from pynamodb.exceptions import GetError
 
 from chalicelib.core.table import TableItem, unavailable
+from chalicelib.registry.domain.blocks import Block
 
 
 class AccountLinkItem(TableItem, discriminator="account_link"):
@@ -85,8 +92,13 @@ class BlockItem(TableItem, discriminator="block"):
     acquired_by = UnicodeAttribute()
 
     @staticmethod
-    def key(number: str, block_id: str) -> tuple[str, str]:
-        return f"ACCT#{number}", f"BLK#{block_id}"
+    def key(number: str, block: Block) -> tuple[str, str]:
+        return f"ACCT#{number}", f"BLK#{block.position}"
+
+    @staticmethod
+    def prefix(parts: tuple[str, ...]) -> str:
+        """The sort-key prefix of the blocks whose position starts with ``parts``."""
+        return "BLK#" + "".join(f"{part}#" for part in parts)
 
 
 class HistoryItem(TableItem, discriminator="history"):
@@ -146,8 +158,8 @@ class MarketItem(TableItem, discriminator="market"):
     updated_at = UnicodeAttribute()
 
     @staticmethod
-    def key() -> tuple[str, str]:
-        return "MARKET", "STATE"
+    def key(copy: int = 0) -> tuple[str, str]:
+        return f"MARKET#{copy}", "STATE"
 
 
 class CounterItem(TableItem, discriminator="counter"):

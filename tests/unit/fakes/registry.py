@@ -260,6 +260,8 @@ class FakeLedgerStore:
         self.failures: list[tuple[str, ...]] = []
         self._meanwhile: list[list[Any]] = []
         self._interfering = False
+        #: Blocks read by ``block_page`` and ``blocks_held`` (what a movement costs).
+        self.blocks_read = 0
 
     def meanwhile(self, write: Callable[[], object], times: int = 1) -> None:
         self._meanwhile.append([write, times])
@@ -269,6 +271,26 @@ class FakeLedgerStore:
     def holdings(self, number: str) -> tuple[Account | None, list[Block]]:
         blocks = [stored.block for (partition, _), stored in self.memory.blocks.items() if partition == number]
         return self.memory.accounts.get(number), blocks
+
+    def block_page(self, number: str, prefix: tuple[str, ...], after: str | None, limit: int) -> tuple[list[Block], str | None]:
+        """As the adapter's Query: positions starting with the prefix, after ``after``."""
+        start = "".join(f"{part}#" for part in prefix)
+        held = sorted((stored.block for (partition, _), stored in self.memory.blocks.items()
+                       if partition == number and stored.block.position.startswith(start)
+                       and (after is None or stored.block.position > after)), key=lambda block: block.position)
+        page = held[:limit]
+        self.blocks_read += len(page)
+        return page, page[-1].position if page and len(page) == limit else None
+
+    def blocks_held(self, number: str, wanted: list[Block]) -> list[Block]:
+        """As the adapter's BatchGetItem: each wanted block still at its position."""
+        found = []
+        for block in wanted:
+            stored = self.memory.blocks.get((number, block.block_id))
+            if stored is not None and stored.block.position == block.position:
+                found.append(stored.block)
+        self.blocks_read += len(found)
+        return found
 
     def counter(self, name: str) -> int:
         return self.memory.counters.get(name, 0)
@@ -306,10 +328,12 @@ class FakeLedgerStore:
     def market(self) -> MarketState:
         return self.memory.market or MarketState()
 
-    def put_market(self, state: MarketState) -> bool:
+    def put_market(self, state: MarketState, expected_mode: str | None = None) -> bool:
         current = self.memory.market
         if current is not None and (current.mode, current.status, current.closes_at, current.reason) == (
                 state.mode, state.status, state.closes_at, state.reason):
+            return False
+        if expected_mode is not None and (current.mode if current else "auto") != expected_mode:
             return False
         self.memory.market = state
         return True
