@@ -679,14 +679,13 @@ class Ledger:
         if account is None or not (principal.is_admin or account.holder_org_id == principal.org_id):
             raise AccountNotFound(number=canonical)
         items, next_cursor = self.store.history_page(canonical, first.isoformat(), last.isoformat(), limit, query.cursor)
-        end_in, end_out = self.store.running_totals_at(canonical, f"H#{last.isoformat()}~")
-        start_in, start_out = self.store.running_totals_at(canonical, f"H#{first.isoformat()}")
+        incoming, outgoing = self.store.day_totals(canonical, first.isoformat(), last.isoformat())
         return {
             "account": canonical,
             "from": first.isoformat(),
             "to": last.isoformat(),
-            "incoming_total": end_in - start_in,
-            "outgoing_total": end_out - start_out,
+            "incoming_total": incoming,
+            "outgoing_total": outgoing,
             "items": items,
             "next_cursor": next_cursor,
         }

@@ -1,13 +1,20 @@
 // Balance (残高照会結果表示): account, holder, balance, commitment reserve, transferable
-// amount and the serial blocks held, with a print layout.
+// amount and the serial blocks held, a page of lines at a time (next_cursor), with a
+// print layout.
 
 import { api } from "../api.js";
 import { h } from "../dom.js";
 import { fmtAmount, fmtDateTime, fmtNumber, getLang, t } from "../i18n.js";
 import { accountSelect, dataTable, errorBox, formField, loading, pageHeading, serialRange, summaryList } from "../ui.js";
 
+/** Block lines per page (the API allows 1-500). */
+export const BALANCE_PAGE = 50;
+
 export function balanceView(ctx, requested) {
-  const state = { accounts: null, account: requested, choice: requested, data: null, asOf: null, error: null, loading: true };
+  const state = {
+    accounts: null, account: requested, choice: requested, data: null, asOf: null, error: null, loading: true,
+    cursors: [null], page: 0,
+  };
 
   async function load() {
     state.loading = true;
@@ -22,13 +29,26 @@ export function balanceView(ctx, requested) {
         }
         state.choice = state.account;
       }
-      state.data = state.account ? await api.balance(state.account) : null;
+      state.data = state.account ? await api.balance(state.account, { limit: BALANCE_PAGE, cursor: state.cursors[state.page] }) : null;
       state.asOf = ctx.now();
     } catch (error) {
       state.error = error;
     }
     state.loading = false;
     ctx.update(view);
+  }
+
+  function nextPage() {
+    if (!state.data?.next_cursor) return;
+    state.cursors = [...state.cursors.slice(0, state.page + 1), state.data.next_cursor];
+    state.page += 1;
+    load();
+  }
+
+  function previousPage() {
+    if (state.page === 0) return;
+    state.page -= 1;
+    load();
   }
 
   function show(event) {
@@ -77,6 +97,15 @@ export function balanceView(ctx, requested) {
             rows: holdings,
           })
         : h("p", null, t("balance.no_holdings")),
+      state.page > 0 || data.next_cursor
+        ? h(
+            "nav",
+            { class: "pager no-print", "aria-label": t("balance.holdings") },
+            h("button", { type: "button", class: "secondary", id: "holdings-prev", disabled: state.page === 0, onclick: previousPage }, t("history.prev")),
+            h("span", { class: "page-number", id: "holdings-page" }, t("history.page", { n: state.page + 1 })),
+            h("button", { type: "button", class: "secondary", id: "holdings-next", disabled: !data.next_cursor, onclick: nextPage }, t("history.next")),
+          )
+        : null,
       h("div", { class: "actions no-print" }, h("button", { type: "button", id: "print", onclick: () => window.print() }, t("common.print"))),
     ];
   }

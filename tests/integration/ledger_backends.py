@@ -31,6 +31,7 @@ from chalicelib.registry.adapters.models import (
     AccountLinkItem,
     BlockItem,
     CounterItem,
+    DayTotalItem,
     HistoryItem,
     MarketItem,
     TransactionItem,
@@ -84,7 +85,8 @@ def _history_row(entry: HistoryEntry) -> dict[str, Any]:
 
 
 def _empty_view() -> dict[str, Any]:
-    return {"accounts": {}, "blocks": {}, "history": {}, "transactions": {}, "counters": {}, "deals": {}, "market": None}
+    return {"accounts": {}, "blocks": {}, "history": {}, "days": {}, "transactions": {}, "counters": {}, "deals": {},
+            "market": None}
 
 
 # --- in memory -----------------------------------------------------------------------------------
@@ -153,6 +155,7 @@ class FakeBackend:
                     "transferable": account.balance - account.commitment_reserve,
                     "commitment_reserve": account.commitment_reserve, "version": account.version,
                     "last_hash": account.last_hash, "seq": account.seq, "cum_in": account.cum_in, "cum_out": account.cum_out,
+                    "in_count": account.in_count,
                 }
         for (partition, block_id), stored in memory.blocks.items():
             if partition in keys.accounts:
@@ -166,6 +169,9 @@ class FakeBackend:
         for (number, sort_key), entry in memory.history.items():
             if number in keys.accounts:
                 view["history"][(number, sort_key)] = _history_row(entry)
+        for (number, day), totals in memory.days.items():
+            if number in keys.accounts:
+                view["days"][(number, day)] = totals
         for transaction_id in keys.transactions:
             record = memory.transactions.get(transaction_id)
             if record is not None:
@@ -206,7 +212,7 @@ class DynamoBackend:
             status=account.status.value, commitment_reserve=account.commitment_reserve, balance=account.balance,
             transferable=account.balance - account.commitment_reserve, created_at=account.created_at,
             version=account.version, last_hash=account.last_hash, seq=account.seq, cum_in=account.cum_in,
-            cum_out=account.cum_out,
+            cum_out=account.cum_out, in_count=account.in_count,
         ).save(condition=AccountItem.pk.does_not_exist())  # cases never share an account
         AccountLinkItem(*AccountLinkItem.key(account.holder_org_id, account.number), number=account.number,
                         account_type=account.type, status=account.status.value).save()
@@ -272,7 +278,7 @@ class DynamoBackend:
                         "type": int(item.account_type), "status": item.status, "balance": int(item.balance),
                         "transferable": int(item.transferable), "commitment_reserve": int(item.commitment_reserve),
                         "version": int(item.version), "last_hash": item.last_hash, "seq": int(item.seq),
-                        "cum_in": int(item.cum_in), "cum_out": int(item.cum_out),
+                        "cum_in": int(item.cum_in), "cum_out": int(item.cum_out), "in_count": int(item.in_count),
                     }
                 elif isinstance(item, BlockItem):
                     view["blocks"][(number, item.block_id)] = {
@@ -281,6 +287,8 @@ class DynamoBackend:
                         "serial_start": int(item.serial_start), "serial_end": int(item.serial_end), "amount": int(item.amount),
                         "version": int(item.version), "acquired_by": item.acquired_by,
                     }
+                elif isinstance(item, DayTotalItem):
+                    view["days"][(number, item.sk.removeprefix("DAY#"))] = (int(item.amount_in), int(item.amount_out))
                 elif isinstance(item, HistoryItem):
                     view["history"][(number, item.sk)] = {name: getattr(item, name) for name in HistoryEntry.__dataclass_fields__
                                                           if name != "account"}

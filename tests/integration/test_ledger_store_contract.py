@@ -39,7 +39,7 @@ from tests.integration.ledger_backends import LINKED_KINDS, DynamoBackend, FakeB
 START = datetime(2026, 4, 1, 11, 0, tzinfo=JST)
 OPEN = MarketState("force_open", "open", FOREVER, "contract tests", "2026-04-01T10:00:00+09:00")
 #: What the ledger's snapshot keeps of an account and of a block.
-SNAPSHOT_ACCOUNT = ("type", "balance", "transferable", "commitment_reserve", "last_hash", "seq", "cum_in", "cum_out")
+SNAPSHOT_ACCOUNT = ("type", "balance", "transferable", "commitment_reserve", "last_hash", "seq", "cum_in", "cum_out", "in_count")
 SNAPSHOT_BLOCK = ("owner", "origin", "unit_type", "issued_period", "serial_start", "serial_end", "amount")
 HOLDERS = {
     "kanto-steel": ("Kanto Steelworks Co., Ltd.", "関東製鋼株式会社"),
@@ -176,6 +176,9 @@ class Scene:
         assert {name: snapshot.counters[name] for name in view["counters"]} == view["counters"]
         assert {number: snapshot.history_rows.get(number, 0) for number in numbers} == {
             number: sum(1 for account, _ in view["history"] if account == number) for number in numbers}
+        assert {number: snapshot.day_totals.get(number, (0, 0)) for number in numbers} == {
+            number: (sum(d[0] for (a, _), d in view["days"].items() if a == number),
+                     sum(d[1] for (a, _), d in view["days"].items() if a == number)) for number in numbers}
         return view
 
     def refused(self, movement: Movement, linked: tuple[Any, ...] = ()) -> tuple[str, ...]:
@@ -266,13 +269,25 @@ def test_the_transaction_record_must_not_be_there_yet(scene):
     assert scene.refused(movement) == ("transaction",)
 
 
-@pytest.mark.parametrize("side", [0, 1], ids=["sender", "receiver"])
-def test_each_account_must_still_have_the_version_read(scene, side):
+def test_the_chain_owner_must_still_have_the_version_read(scene):
     sender, receiver = scene.funded()
     movement = scene.transfer(sender, receiver, 70)
-    number = (sender, receiver)[side]
-    scene.accounts.set_commitment_reserve(number, 0)  # another write to the account: its version advances
-    assert scene.refused(movement) == (f"account:{number}",)
+    scene.accounts.set_commitment_reserve(sender, 0)  # another write to the account: its version advances
+    assert scene.refused(movement) == (f"account:{sender}",)
+
+
+def test_a_receipt_does_not_depend_on_the_receivers_version(scene):
+    """The receiver is no lock: what else reached or changed it meanwhile refuses nothing."""
+    sender, receiver = scene.funded()
+    other = scene.account()
+    scene.issue(other, 10)
+    movement = scene.transfer(sender, receiver, 70)
+    scene.store.commit(scene.transfer(other, receiver, 4))  # another receipt, after our read
+    scene.accounts.set_commitment_reserve(receiver, 1)  # and another write to the receiver
+    scene.store.commit(movement)
+    after = scene.written()["accounts"][receiver]
+    assert (after["balance"], after["transferable"], after["cum_in"], after["in_count"], after["seq"]) == (74, 73, 74, 2, 0)
+    assert scene.store.snapshot().history_rows[receiver] == 2
 
 
 @pytest.mark.parametrize(("side", "status"), [(0, "blocked"), (1, "blocked"), (1, "closed")],
@@ -345,11 +360,12 @@ def test_failed_conditions_are_named_in_the_order_dynamodb_answers_them(scene):
     scene.backend.touch_block(sender, whole)
     scene.backend.touch_block(sender, split)
     scene.backend.put_record(movement.transaction_id)
-    scene.accounts.set_commitment_reserve(receiver, 0)
+    scene.accounts.set_commitment_reserve(receiver, 0)  # no condition of a receipt
+    scene.accounts.set_commitment_reserve(sender, 0)
     linked = (scene.backend.linked("save", save), scene.backend.linked("condition_check", check))
     # condition checks, deletes, puts, updates (PynamoDB's sending order); within each, as added
     assert scene.refused(movement, linked) == (
-        "market", deal_label(check), f"block:{whole}", "transaction", deal_label(save), f"block:{split}", f"account:{receiver}")
+        "market", deal_label(check), f"block:{whole}", "transaction", deal_label(save), f"block:{split}", f"account:{sender}")
 
 
 def _refused_as_a_request(scene: Scene, movement: Movement, linked: tuple[Any, ...]) -> None:
@@ -375,11 +391,11 @@ def test_a_movement_to_its_own_sender_is_refused_as_a_request(scene):
 
 def test_a_transaction_over_dynamodbs_100_actions_is_refused_as_a_request(scene):
     sender, receiver = scene.funded()
-    movement = scene.transfer(sender, receiver, 70)  # two blocks: 10 actions
-    linked = tuple(scene.backend.linked("save", scene.deal(None)) for _ in range(91))
+    movement = scene.transfer(sender, receiver, 70)  # two blocks: 12 actions
+    linked = tuple(scene.backend.linked("save", scene.deal(None)) for _ in range(89))
     _refused_as_a_request(scene, movement, linked)
-    scene.store.commit(movement, linked[:90])  # exactly 100
-    assert scene.view()["deals"] == dict.fromkeys(scene.deal_ids[:90], "agreed")
+    scene.store.commit(movement, linked[:88])  # exactly 100
+    assert scene.view()["deals"] == dict.fromkeys(scene.deal_ids[:88], "agreed")
 
 
 # --- what a commit writes ------------------------------------------------------------------------
@@ -398,9 +414,10 @@ def test_a_transfer_writes_the_same_state(scene):
     assert after["accounts"] == {
         sender: {**was[sender], "balance": 30, "transferable": 30, "version": was[sender]["version"] + 1, "seq": 3,
                  "last_hash": movement.chain[sender]["hash"], "cum_out": 70},
-        receiver: {**was[receiver], "balance": 70, "transferable": 70, "version": was[receiver]["version"] + 1, "seq": 1,
-                   "last_hash": movement.chain[receiver]["hash"], "cum_in": 70},
+        # a receipt: additions only (no version, no link), counted in in_count
+        receiver: {**was[receiver], "balance": 70, "transferable": 70, "cum_in": 70, "in_count": 1},
     }
+    assert set(movement.chain) == {sender}
     held = before["blocks"]
     assert after["blocks"] == {
         (sender, split): {**held[(sender, split)], "serial_start": 71, "amount": 30, "version": 1},
@@ -409,6 +426,8 @@ def test_a_transfer_writes_the_same_state(scene):
                                    "acquired_by": tx_id},
     }
     assert after["history"] == {**before["history"], **dict(_row(movement, i) for i in (0, 1))}
+    day = movement.created_at[:10]
+    assert after["days"] == {(sender, day): (100, 70), (receiver, day): (70, 0)}
     assert after["transactions"] == {**before["transactions"], tx_id: _record(movement)}
     assert after["counters"] == before["counters"] == {scene.counter: 100}
     assert after["deals"] == {deal: "settled"}
@@ -425,8 +444,9 @@ def test_issuance_creates_the_counter_then_advances_it(scene):
     assert after["counters"] == {scene.counter: 50}
     assert after["accounts"][number] == {
         "type": 120, "status": "open", "balance": 50, "transferable": 50, "commitment_reserve": 0, "version": 2,
-        "last_hash": second.chain[number]["hash"], "seq": 2, "cum_in": 50, "cum_out": 0,
+        "last_hash": second.chain[number]["hash"], "seq": 2, "cum_in": 50, "cum_out": 0, "in_count": 0,
     }
+    assert after["days"] == {(number, first.created_at[:10]): (50, 0)}
     assert after["blocks"] == {
         (number, f"{movement.transaction_id}.1"): {
             "owner": number, "origin": "JP", "unit_type": "JPA", "issued_period": "01", "adopted_period": "01", "project": "",

@@ -68,18 +68,27 @@ def _account(number, **kwargs):
     return Account(number, 120, "org-" + number, "Name " + number, "名 " + number, **kwargs)
 
 
-def test_a_movement_links_both_chains_and_keeps_running_totals():
+def test_a_movement_is_a_link_of_its_senders_chain_and_a_receipt_for_the_receiver():
     sender = _account("S", balance=100, seq=3, last_hash="a" * 64, cum_in=100, cum_out=0)
-    receiver = _account("R", seq=0)
+    receiver = _account("R", seq=5, last_hash="b" * 64)
     moved = [block("b", 1, 40)]
     movement = build(transaction_id="TX1", kind="transfer", created_at="2026-11-30T10:00:00.000000+09:00", sender=sender, receiver=receiver,
                      moved=moved, lines=[Line("JPA", 40)], initiated_by="u", initiator_org="org-S", idempotency_key="k", fingerprint="f")
     s, r = movement.changes
-    assert (s.amount_out, s.history.cum_out, s.new_seq, s.require_transferable) == (40, 40, 4, 40)
-    assert (r.amount_in, r.history.cum_in, r.new_seq, r.require_transferable) == (40, 40, 1, None)
+    assert (s.owner, s.amount_out, s.history.seq, s.new_seq, s.require_transferable) == (True, 40, 4, 4, 40)
+    # the receiver is no lock: no link, no sequence from it, nothing but additions
+    assert (r.owner, r.amount_in, r.history.seq, r.new_seq, r.new_hash, r.require_transferable) == (False, 40, 0, None, None, None)
+    assert set(movement.chain) == {"S"}
     assert movement.chain["S"]["previous"] == "a" * 64
     assert movement.chain["S"]["hash"] == chain_hash(movement.core, "S", "a" * 64)
-    assert movement.chain["R"]["previous"] == "0" * 64
+
+
+def test_an_issuance_is_a_link_of_its_receivers_chain():
+    receiver = _account("R", seq=2, last_hash="c" * 64)
+    movement = build(transaction_id="TX1", kind="issuance", created_at="t", sender=None, receiver=receiver, moved=[block("b", 1, 5)],
+                     lines=[Line("JPA", 5)], initiated_by="admin", initiator_org="", idempotency_key="k", fingerprint="f")
+    (r,) = movement.changes
+    assert r.owner and movement.chain == {"R": {"previous": "c" * 64, "hash": r.new_hash, "seq": 3}}
 
 
 def test_retirement_does_not_apply_the_reserve():
@@ -94,12 +103,13 @@ def _ledger_snapshot():
                      lines=[Line("JPA", 10)], initiated_by="admin", initiator_org="", idempotency_key="k1", fingerprint="f")
     snapshot = Snapshot()
     snapshot.accounts["A"] = {"type": 120, "balance": 10, "transferable": 10, "commitment_reserve": 0,
-                              "last_hash": issuance.chain["A"]["hash"], "seq": 1, "cum_in": 10, "cum_out": 0}
+                              "last_hash": issuance.chain["A"]["hash"], "seq": 1, "cum_in": 10, "cum_out": 0, "in_count": 0}
     snapshot.blocks.append({"owner": "A", "partition": "A", "block_id": "TX1.1", "origin": "JP", "unit_type": "JPA", "issued_period": "01",
                             "serial_start": 1, "serial_end": 10, "amount": 10})
     snapshot.transactions["TX1"] = {"core": issuance.core, "chain": issuance.chain}
     snapshot.counters["SERIAL#JP#JPA#01"] = 10
     snapshot.history_rows["A"] = 1
+    snapshot.day_totals["A"] = (10, 0)
     return snapshot
 
 
@@ -117,6 +127,10 @@ def test_the_audit_of_a_consistent_ledger_is_clean():
         (lambda s: s.blocks[0].update(serial_end=8, amount=8), "issued 10 != held 8"),
         (lambda s: s.accounts["A"].update(last_hash="f" * 64), "chain head"),
         (lambda s: s.history_rows.update({"A": 0}), "history rows"),
+        (lambda s: s.accounts["A"].update(in_count=1), "history rows"),
+        (lambda s: s.day_totals.update({"A": (9, 0)}), "day totals"),
+        (lambda s: s.transactions["TX1"]["chain"].update(B=s.transactions["TX1"]["chain"]["A"]), "not by its owner"),
+        (lambda s: s.transactions["TX1"]["chain"].clear(), "not by its owner"),
     ],
 )
 def test_the_audit_finds_each_kind_of_tampering(tamper, problem):

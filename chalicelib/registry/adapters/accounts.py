@@ -69,6 +69,7 @@ def account_from_item(item: AccountItem) -> Account:
         seq=int(item.seq or 0),
         cum_in=int(item.cum_in or 0),
         cum_out=int(item.cum_out or 0),
+        in_count=int(item.in_count or 0),
     )
 
 

@@ -9,10 +9,12 @@ Conditions of a movement (each named where it is added):
 - each block reaching the receiver, each history row and the transaction record do
   not exist yet (the record's id derives from the Idempotency-Key, so a retry cannot
   write twice);
-- each account still has the version read (its hash chain head and running totals are
-  what we linked to), is open, and the sender keeps its commitment reserve
-  (``transferable >= amount``; condition expressions cannot subtract, so the derived
-  ``transferable`` is kept in the same writes);
+- the chain owner's account (the sender; the receiver of an issuance) still has the
+  version read (its chain head is what the new link hashes over), is open, and the
+  sender keeps its commitment reserve (``transferable >= amount``; condition expressions
+  cannot subtract, so the derived ``transferable`` is kept in the same writes);
+- a receiving account is open; it is otherwise added to atomically, with no version
+  condition, so a busy receiver is never a lock (``domain.movements``);
 - the serial counter still has the value read (issuance);
 - a corrected transaction is not corrected yet.
 """
@@ -27,6 +29,7 @@ from typing import Any
 
 from pynamodb.exceptions import GetError, QueryError, ScanError, TransactGetError, TransactWriteError
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactGet, TransactWrite
 
 from chalicelib.core.errors import ServiceUnavailable
@@ -38,6 +41,7 @@ from chalicelib.registry.adapters.models import (
     AccountItem,
     BlockItem,
     CounterItem,
+    DayTotalItem,
     HistoryItem,
     MarketItem,
     TransactionItem,
@@ -229,21 +233,18 @@ class LedgerStore:
         next_cursor = _encode_cursor(last_key["sk"]["S"]) if last_key and len(items) == limit else None
         return items, next_cursor
 
-    def running_totals_at(self, number: str, bound: str) -> tuple[int, int]:
-        """(cum_in, cum_out) of the last history row whose sort key is below ``bound``."""
+    def day_totals(self, number: str, first: str, last: str) -> tuple[int, int]:
+        """(units in, units out) of the days ``first`` to ``last`` (ISO dates): one query
+        of the account's day totals in the range (at most one item a day)."""
+        total_in = total_out = 0
         try:
-            for item in TableItem.query(
-                f"ACCT#{number}",
-                TableItem.sk.between("H#", bound),
-                scan_index_forward=False,
-                limit=1,
-                page_size=1,
-            ):
-                if isinstance(item, HistoryItem):
-                    return int(item.cum_in), int(item.cum_out)
+            for item in DayTotalItem.query(f"ACCT#{number}", DayTotalItem.sk.between(f"DAY#{first}", f"DAY#{last}"),
+                                           consistent_read=True):
+                total_in += int(item.amount_in or 0)
+                total_out += int(item.amount_out or 0)
         except QueryError as error:
             raise ServiceUnavailable(details=[{"cause": "QueryError"}]) from error
-        return 0, 0
+        return total_in, total_out
 
     def market(self) -> MarketState:
         """The window as every copy says it (one TransactGetItems of all copies); when
@@ -338,6 +339,7 @@ class LedgerStore:
                     "seq": int(item.seq or 0),
                     "cum_in": int(item.cum_in or 0),
                     "cum_out": int(item.cum_out or 0),
+                    "in_count": int(item.in_count or 0),
                 }
             elif isinstance(item, BlockItem):
                 snap.blocks.append(
@@ -360,6 +362,10 @@ class LedgerStore:
             elif isinstance(item, HistoryItem):
                 number = item.pk.removeprefix("ACCT#")
                 snap.history_rows[number] = snap.history_rows.get(number, 0) + 1
+            elif isinstance(item, DayTotalItem):
+                number = item.pk.removeprefix("ACCT#")
+                day_in, day_out = snap.day_totals.get(number, (0, 0))
+                snap.day_totals[number] = (day_in + int(item.amount_in or 0), day_out + int(item.amount_out or 0))
         return snap
 
     # --- the one write -----------------------------------------------------------
@@ -428,8 +434,6 @@ class LedgerStore:
                             amount_in=entry.amount_in,
                             amount_out=entry.amount_out,
                             correction=entry.correction,
-                            cum_in=entry.cum_in,
-                            cum_out=entry.cum_out,
                             seq=entry.seq,
                         ),
                         condition=HistoryItem.pk.does_not_exist(),
@@ -455,14 +459,14 @@ class LedgerStore:
                 puts.append("transaction")
                 for change in movement.changes:
                     account = change.before
-                    # The account is as we read it (chain head, totals), and open.
-                    condition = (AccountItem.version == account.version) & (AccountItem.status == "open")
-                    if change.require_transferable is not None:
-                        # The sender keeps at least its commitment reserve.
-                        condition &= AccountItem.transferable >= change.require_transferable
-                    tx.update(
-                        AccountItem(*AccountItem.key(account.number)),
-                        actions=[
+                    actions: list[Action]
+                    if change.owner and change.new_hash is not None and change.new_seq is not None:
+                        # The owner is as we read it (chain head, blocks, reserve), and open.
+                        condition = (AccountItem.version == account.version) & (AccountItem.status == "open")
+                        if change.require_transferable is not None:
+                            # The sender keeps at least its commitment reserve.
+                            condition &= AccountItem.transferable >= change.require_transferable
+                        actions = [
                             AccountItem.balance.add(change.delta),
                             AccountItem.transferable.add(change.delta),
                             AccountItem.cum_in.add(change.amount_in),
@@ -470,10 +474,26 @@ class LedgerStore:
                             AccountItem.version.add(1),
                             AccountItem.last_hash.set(change.new_hash),
                             AccountItem.seq.set(change.new_seq),
-                        ],
-                        condition=condition,
-                    )
+                        ]
+                    else:
+                        # A receipt: atomic additions to an open account, never a lock on it.
+                        condition = AccountItem.status == "open"
+                        actions = [
+                            AccountItem.balance.add(change.delta),
+                            AccountItem.transferable.add(change.delta),
+                            AccountItem.cum_in.add(change.amount_in),
+                            AccountItem.in_count.add(1),
+                        ]
+                    tx.update(AccountItem(*AccountItem.key(account.number)), actions=actions, condition=condition)
                     updates.append(f"account:{account.number}")
+                for change in movement.changes:
+                    # The day's totals: additions with no condition (a period's totals are a sum of days).
+                    tx.update(
+                        DayTotalItem(*DayTotalItem.key(change.before.number, change.history.date)),
+                        actions=[DayTotalItem.amount_in.add(change.amount_in), DayTotalItem.amount_out.add(change.amount_out),
+                                 DayTotalItem.item_type.set(DayTotalItem)],
+                    )
+                    updates.append(f"day:{change.before.number}")
                 if movement.counter is not None:
                     name, read, written = movement.counter
                     # Serials advance only from the value read: no serial is issued twice.

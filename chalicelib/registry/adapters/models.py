@@ -13,6 +13,8 @@ Key design (``pk`` / ``sk``):
   position and stops once its lines are covered, and the balance view pages them. A
   split keeps the upper serials with the holder: the key never changes while the block
   stays with one holder.
+- ``ACCT#<number>`` / ``DAY#<date>``: the units in and out of the account that day
+  (atomic additions by every movement; a period's totals are one query of its days).
 - ``ACCT#<number>`` / ``H#<created at>#<transaction id>``: a row of its history.
 - ``TXN#<id>`` / ``TXN``: a transaction record (its core is what the hash chain covers).
 - ``MARKET#<copy>`` / ``STATE``: the trading window, as N identical copies (settings:
@@ -65,9 +67,11 @@ class AccountItem(TableItem, discriminator="account"):
     #: Head of the account's hash chain, and its length.
     last_hash = UnicodeAttribute(default="0" * 64)
     seq = NumberAttribute(default=0)
-    #: Running totals in and out (history totals for a period are two differences).
+    #: Running totals in and out.
     cum_in = NumberAttribute(default=0)
     cum_out = NumberAttribute(default=0)
+    #: Receipts from other accounts (added to atomically, with no version condition).
+    in_count = NumberAttribute(default=0)
 
     @staticmethod
     def key(number: str) -> tuple[str, str]:
@@ -118,13 +122,23 @@ class HistoryItem(TableItem, discriminator="history"):
     amount_in = NumberAttribute(default=0)
     amount_out = NumberAttribute(default=0)
     correction = BooleanAttribute(default=False)
-    cum_in = NumberAttribute()
-    cum_out = NumberAttribute()
+    #: The link's position in the account's chain (0: a receipt, linked by its sender).
     seq = NumberAttribute()
 
     @staticmethod
     def key(number: str, created_at: str, transaction_id: str) -> tuple[str, str]:
         return f"ACCT#{number}", f"H#{created_at}#{transaction_id}"
+
+
+class DayTotalItem(TableItem, discriminator="day_total"):
+    """The units that entered and left an account on one day (JST)."""
+
+    amount_in = NumberAttribute(default=0)
+    amount_out = NumberAttribute(default=0)
+
+    @staticmethod
+    def key(number: str, day: str) -> tuple[str, str]:
+        return f"ACCT#{number}", f"DAY#{day}"
 
 
 class TransactionItem(TableItem, discriminator="transaction"):

@@ -149,14 +149,19 @@ class Account:
     commitment_reserve: int = 0
     balance: int = 0
     created_at: str = ""
-    #: Optimistic-lock version, advanced by every write to the account.
+    #: Optimistic-lock version, advanced by every write to the account except a receipt
+    #: (units arriving add to it without a version condition: see ``movements``).
     version: int = 0
-    #: Head of the account's hash chain and the number of links in it.
+    #: Head of the account's hash chain and the number of links in it: the transactions
+    #: the account sends (and the issuances it receives).
     last_hash: str = "0" * 64
     seq: int = 0
-    #: Running totals of units in and out, for period totals without a scan.
+    #: Running totals of units in and out.
     cum_in: int = 0
     cum_out: int = 0
+    #: Receipts from another account (each has a history row, and a link in the
+    #: sender's chain); advanced atomically by each receipt.
+    in_count: int = 0
 
     @property
     def transferable(self) -> int:

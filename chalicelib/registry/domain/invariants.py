@@ -16,7 +16,8 @@ from chalicelib.registry.domain.blocks import GENESIS_HASH, chain_hash
 
 @dataclass
 class Snapshot:
-    #: number -> {"type", "balance", "transferable", "commitment_reserve", "last_hash", "seq", "cum_in", "cum_out"}
+    #: number -> {"type", "balance", "transferable", "commitment_reserve", "last_hash", "seq", "cum_in", "cum_out",
+    #: "in_count"}
     accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: {"owner", "partition", "block_id", "origin", "unit_type", "issued_period", "serial_start", "serial_end", "amount"}
     blocks: list[dict[str, Any]] = field(default_factory=list)
@@ -26,6 +27,8 @@ class Snapshot:
     counters: dict[str, int] = field(default_factory=dict)
     #: account -> number of history rows
     history_rows: dict[str, int] = field(default_factory=dict)
+    #: account -> (units in, units out) summed over its day totals
+    day_totals: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 Problem = str
@@ -51,6 +54,18 @@ def check_chains(snapshot: Snapshot) -> list[Problem]:
             previous = link["hash"]
         if account.get("last_hash", GENESIS_HASH) != previous or int(account.get("seq", 0)) != len(chain):
             problems.append(f"chain {number}: the account's chain head does not match its transactions")
+    return problems
+
+
+def check_owners(snapshot: Snapshot) -> list[Problem]:
+    """Every transaction is one link of its owner's chain (its sender's; the receiver's
+    when there is none), so altering any transaction breaks a chain."""
+    problems: list[Problem] = []
+    for tx_id, record in snapshot.transactions.items():
+        core = record["core"]
+        owner = core.get("from_account") or core.get("to_account")
+        if set(record["chain"]) != {owner}:
+            problems.append(f"transaction {tx_id}: linked by {sorted(record['chain'])}, not by its owner {owner}")
     return problems
 
 
@@ -115,8 +130,12 @@ def check_balances(snapshot: Snapshot) -> list[Problem]:
             problems.append(f"account {number}: transferable is not balance - commitment reserve")
         if int(account["cum_in"]) - int(account["cum_out"]) != balance:
             problems.append(f"account {number}: running totals in - out != balance")
-        if snapshot.history_rows.get(number, 0) != int(account.get("seq", 0)):
-            problems.append(f"account {number}: {snapshot.history_rows.get(number, 0)} history rows for {account.get('seq', 0)} transactions")
+        links, receipts = int(account.get("seq", 0)), int(account.get("in_count", 0))
+        if snapshot.history_rows.get(number, 0) != links + receipts:
+            problems.append(f"account {number}: {snapshot.history_rows.get(number, 0)} history rows for {links} links "
+                            f"and {receipts} receipts")
+        if snapshot.day_totals.get(number, (0, 0)) != (int(account["cum_in"]), int(account["cum_out"])):
+            problems.append(f"account {number}: day totals {snapshot.day_totals.get(number, (0, 0))} != running totals")
     for number in held:
         if number not in snapshot.accounts:
             problems.append(f"blocks held by {number}, which is not an account")
@@ -124,7 +143,8 @@ def check_balances(snapshot: Snapshot) -> list[Problem]:
 
 
 #: The checks, as data. None of them can be skipped.
-CHECKS: tuple[Callable[[Snapshot], list[Problem]], ...] = (check_chains, check_serials, check_conservation, check_balances)
+CHECKS: tuple[Callable[[Snapshot], list[Problem]], ...] = (check_chains, check_owners, check_serials, check_conservation,
+                                                           check_balances)
 
 
 def audit(snapshot: Snapshot) -> dict[str, Any]:

@@ -3,6 +3,23 @@ history become, and the conditions under which it may be written.
 
 ``build`` is pure: given the accounts as read and the chosen blocks, it returns the
 ``Movement`` that the adapter writes as ONE conditional transaction.
+
+Hot receivers. Every retirement reaches the one retirement account, and a big trader
+receives many transfers at once. A receiver is therefore never a lock: the
+transaction's *chain owner* is its sender (the receiver only when there is no sender:
+an issuance). Only the owner's account is conditioned on the version read (its chain
+head, what the new link hashes over, and its blocks and reserve are what the
+transaction decided on); the receiving account is updated with atomic additions
+(balance, transferable, units in, receipts counted in ``in_count``) conditioned only on
+being open, and its history row needs no sequence from it. Totals over a period come
+from per-day additions (``DayTotal``), not from running totals in the rows.
+
+The history stays tamper-evident: each transaction is one link of its owner's hash
+chain, and the link hashes the whole transaction (both accounts, amounts, serials), so
+altering or removing any transaction, received or sent, breaks its sender's chain; the
+audit also checks that every transaction is linked by its owner, that each account's
+history rows are its links plus its receipts, and that the day totals add up to the
+running totals.
 """
 
 from __future__ import annotations
@@ -62,8 +79,7 @@ class HistoryEntry:
     amount_in: int
     amount_out: int
     correction: bool
-    cum_in: int
-    cum_out: int
+    #: The link's position in the account's chain; 0 on a receipt (no link there).
     seq: int
 
 
@@ -72,11 +88,17 @@ class AccountChange:
     before: Account
     amount_in: int
     amount_out: int
-    new_hash: str
-    new_seq: int
+    #: The chain owner's new head (``None`` on a receipt: no version condition, no link).
+    new_hash: str | None
+    new_seq: int | None
     #: Condition on the account as written: transferable >= this (reserve rule).
     require_transferable: int | None
     history: HistoryEntry
+
+    @property
+    def owner(self) -> bool:
+        """Whether this account owns the transaction's chain link (and is locked by it)."""
+        return self.new_hash is not None
 
     @property
     def delta(self) -> int:
@@ -160,9 +182,14 @@ def build(
     chain: dict[str, dict[str, Any]] = {}
     changes: list[AccountChange] = []
     parties = ([(sender, 0, amount)] if sender else []) + [(receiver, amount, 0)]
+    owner = sender or receiver
     for account, amount_in, amount_out in parties:
-        new_hash = chain_hash(core, account.number, account.last_hash)
-        chain[account.number] = {"previous": account.last_hash, "hash": new_hash, "seq": account.seq + 1}
+        new_hash: str | None = None
+        new_seq: int | None = None
+        if account is owner:
+            new_hash = chain_hash(core, account.number, account.last_hash)
+            new_seq = account.seq + 1
+            chain[account.number] = {"previous": account.last_hash, "hash": new_hash, "seq": new_seq}
         history = HistoryEntry(
             account=account.number,
             transaction_id=transaction_id,
@@ -179,9 +206,7 @@ def build(
             amount_in=amount_in,
             amount_out=amount_out,
             correction=correction,
-            cum_in=account.cum_in + amount_in,
-            cum_out=account.cum_out + amount_out,
-            seq=account.seq + 1,
+            seq=new_seq or 0,
         )
         changes.append(
             AccountChange(
@@ -189,7 +214,7 @@ def build(
                 amount_in=amount_in,
                 amount_out=amount_out,
                 new_hash=new_hash,
-                new_seq=account.seq + 1,
+                new_seq=new_seq,
                 require_transferable=amount_out if (amount_out and reserve_applies) else None,
                 history=history,
             )
@@ -216,9 +241,9 @@ def build(
     )
 
 
-#: Fixed actions of a movement besides its blocks: two accounts, two history rows,
-#: the transaction record, and the market check or the corrected record's mark.
-FIXED_ACTIONS = 6
+#: Fixed actions of a movement besides its blocks: two accounts, two history rows, two
+#: day totals, the transaction record, and the market check or the corrected record's mark.
+FIXED_ACTIONS = 8
 #: DynamoDB's limit on actions in one TransactWriteItems.
 MAX_ACTIONS = 100
 

@@ -74,6 +74,8 @@ class Memory:
     blocks: dict[tuple[str, str], StoredBlock] = field(default_factory=dict)
     #: (account, sort key "H#<created at>#<transaction id>") -> history row
     history: dict[tuple[str, str], HistoryEntry] = field(default_factory=dict)
+    #: (account, date) -> (units in, units out) that day
+    days: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
     transactions: dict[str, StoredTransaction] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
     market: MarketState | None = None
@@ -82,7 +84,7 @@ class Memory:
 
     def state(self) -> dict[str, Any]:
         """A deep copy of everything a movement writes: equal before and after means nothing moved."""
-        return copy.deepcopy({"accounts": self.accounts, "blocks": self.blocks, "history": self.history,
+        return copy.deepcopy({"accounts": self.accounts, "blocks": self.blocks, "history": self.history, "days": self.days,
                               "transactions": self.transactions, "counters": self.counters,
                               "linked_items": self.linked_items})
 
@@ -321,9 +323,9 @@ class FakeLedgerStore:
         # As the adapter: a full page ends with a cursor (the next page may be empty).
         return items, _encode_cursor(page[-1][0]) if page and len(page) == limit else None
 
-    def running_totals_at(self, number: str, bound: str) -> tuple[int, int]:
-        rows = self._rows(number, "H#", bound)
-        return (rows[-1][1].cum_in, rows[-1][1].cum_out) if rows else (0, 0)
+    def day_totals(self, number: str, first: str, last: str) -> tuple[int, int]:
+        days = [totals for (account, day), totals in self.memory.days.items() if account == number and first <= day <= last]
+        return sum(day[0] for day in days), sum(day[1] for day in days)
 
     def market(self) -> MarketState:
         return self.memory.market or MarketState()
@@ -346,7 +348,7 @@ class FakeLedgerStore:
                 "type": account.type, "balance": account.balance,
                 "transferable": account.balance - account.commitment_reserve,  # as stored: may go below zero
                 "commitment_reserve": account.commitment_reserve, "last_hash": account.last_hash, "seq": account.seq,
-                "cum_in": account.cum_in, "cum_out": account.cum_out,
+                "cum_in": account.cum_in, "cum_out": account.cum_out, "in_count": account.in_count,
             }
         for stored in memory.blocks.values():
             block = stored.block
@@ -358,6 +360,9 @@ class FakeLedgerStore:
         snap.counters = dict(memory.counters)
         for number, _ in memory.history:
             snap.history_rows[number] = snap.history_rows.get(number, 0) + 1
+        for (number, _), (day_in, day_out) in memory.days.items():
+            total_in, total_out = snap.day_totals.get(number, (0, 0))
+            snap.day_totals[number] = (total_in + day_in, total_out + day_out)
         return snap
 
     # --- the one write --------------------------------------------------------------
@@ -436,18 +441,34 @@ class FakeLedgerStore:
         for change in movement.changes:
             number = change.before.number
             current = memory.accounts.get(number)
-            holds = current is not None and current.version == change.before.version and current.status is AccountStatus.OPEN
+            if change.owner:
+                holds = current is not None and current.version == change.before.version and current.status is AccountStatus.OPEN
+            else:  # a receipt: open is all it needs
+                holds = current is not None and current.status is AccountStatus.OPEN
             if change.require_transferable is not None:
                 holds = holds and current is not None and current.balance - current.commitment_reserve >= change.require_transferable
 
             def update(number: str = number, change: Any = change) -> None:
                 account = memory.accounts[number]
-                memory.accounts[number] = replace(
-                    account, balance=account.balance + change.delta, cum_in=account.cum_in + change.amount_in,
-                    cum_out=account.cum_out + change.amount_out, version=account.version + 1, last_hash=change.new_hash,
-                    seq=change.new_seq,
-                )
+                if change.owner:
+                    memory.accounts[number] = replace(
+                        account, balance=account.balance + change.delta, cum_in=account.cum_in + change.amount_in,
+                        cum_out=account.cum_out + change.amount_out, version=account.version + 1, last_hash=change.new_hash,
+                        seq=change.new_seq,
+                    )
+                else:
+                    memory.accounts[number] = replace(
+                        account, balance=account.balance + change.delta, cum_in=account.cum_in + change.amount_in,
+                        in_count=account.in_count + 1,
+                    )
             actions.append(_Action("update", f"account:{number}", ("ACCT", number), holds, update))
+        for change in movement.changes:
+            day_key = (change.before.number, change.history.date)
+
+            def add(day_key: tuple[str, str] = day_key, change: Any = change) -> None:
+                day_in, day_out = memory.days.get(day_key, (0, 0))
+                memory.days[day_key] = (day_in + change.amount_in, day_out + change.amount_out)
+            actions.append(_Action("update", f"day:{change.before.number}", ("DAY", *day_key), True, add))
         if movement.counter is not None:
             name, read, written = movement.counter
             holds = memory.counters.get(name) == read if read else name not in memory.counters
