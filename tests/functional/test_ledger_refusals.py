@@ -205,9 +205,9 @@ def test_a_transfer_needing_more_blocks_than_one_transaction_holds_is_refused_wh
     body = {"from_account": account, "to_account": ledger["kanto"], "lines": [{"unit_type": "JPA", "amount": 100}]}
     status, answer = api.call("POST", "/transfers", body, token=token, headers={"Idempotency-Key": f"many-{uuid.uuid4()}"})
     assert (status, answer["error"]["code"]) == (422, "TOO_MANY_BLOCKS")
-    assert "94" in answer["error"]["message"]  # 47 blocks of 2 t fit
+    assert "92" in answer["error"]["message"]  # 46 blocks of 2 t fit
     assert scan_registry(local_aws) == before
-    body["lines"][0]["amount"] = 94
+    body["lines"][0]["amount"] = 92
     assert api.call("POST", "/transfers", body, token=token, headers={"Idempotency-Key": f"fits-{uuid.uuid4()}"})[0] == 201
 
 

@@ -105,5 +105,5 @@ def test_a_refused_movement_leaves_the_deal_as_it_was(world):
 def test_linked_writes_take_room_from_the_blocks_one_transaction_can_move():
     from chalicelib.registry.domain.movements import MAX_ACTIONS, max_blocks
 
-    assert max_blocks(0) == 47 and max_blocks(2) == 46
-    assert 6 + 2 * max_blocks(3) + 3 <= MAX_ACTIONS
+    assert max_blocks(0) == 46 and max_blocks(2) == 45
+    assert 8 + 2 * max_blocks(3) + 3 <= MAX_ACTIONS
