@@ -137,3 +137,30 @@ def test_a_correction_reads_exactly_the_blocks_it_moves_back():
     world.correct(sent["id"])
     assert world.store.blocks_read == len(sent["blocks"]) == 3
     assert world.audit()["ok"]
+
+
+def test_the_balance_view_pages_its_block_lines_with_the_totals_on_every_page():
+    from chalicelib.registry.domain.errors import InvalidCursor, InvalidLimit
+    from tests.unit.registry_world import USERS
+
+    world = World()
+    for _ in range(5):
+        world.issue("kanto", 10)
+    admin, kanto = USERS["admin"], world.n("kanto")
+    first = world.ledger.balance(admin, kanto, None, "2")
+    second = world.ledger.balance(admin, kanto, first["next_cursor"], "2")
+    third = world.ledger.balance(admin, kanto, second["next_cursor"], "2")
+    lines = first["holdings"] + second["holdings"] + third["holdings"]
+    assert [line["no"] for line in lines] == [1, 2, 3, 4, 5]
+    assert [line["serial_start"] for line in lines] == [1, 11, 21, 31, 41]
+    assert third["next_cursor"] is None
+    assert {(page["balance"], page["transferable"]) for page in (first, second, third)} == {(50, 50)}
+    world.store.blocks_read = 0
+    world.ledger.balance(admin, kanto, None, "2")
+    assert world.store.blocks_read == 2  # one page, never the holdings
+    for cursor in ("%%%", "bm90LWEtY3Vyc29y"):
+        with pytest.raises(InvalidCursor):
+            world.ledger.balance(admin, kanto, cursor, "2")
+    for limit in ("0", "501", "x"):
+        with pytest.raises(InvalidLimit):
+            world.ledger.balance(admin, kanto, None, limit)

@@ -115,13 +115,13 @@ def _encode_cursor(sort_key: str) -> str:
     return base64.urlsafe_b64encode(sort_key.encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str, prefix: str = "H#") -> str:
+def _decode_cursor(cursor: str) -> str:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         value = base64.urlsafe_b64decode(padded.encode("ascii")).decode()
     except (ValueError, UnicodeError) as error:
         raise InvalidCursor(field="cursor") from error
-    if not value.startswith(prefix) or len(value) > 200:
+    if not value.startswith("H#") or len(value) > 120:
         raise InvalidCursor(field="cursor")
     return value
 
