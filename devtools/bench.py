@@ -17,7 +17,7 @@ MODULES: list[tuple[str, list[str]]] = [
     ("devtools.bench_emissions", []),
     ("devtools.bench_coldstart", []),
     ("devtools.soak", ["500", "8"]),
-    ("devtools.bench_hot_receivers", ["16", "25"]),
+    ("devtools.bench_hot_receivers", ["16", "10"]),
     ("devtools.bench_side_by_side", ["30"]),
     ("devtools.bench_first_request", ["5"]),
 ]
