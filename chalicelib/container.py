@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from chalicelib.core.settings import get_settings, reset_settings
 
 if TYPE_CHECKING:
+    from chalicelib.compliance.service import ComplianceService
     from chalicelib.core.adapters import OrganisationDirectory
     from chalicelib.documents.adapters import DocumentStore, ObjectStore
     from chalicelib.identity.adapters import CognitoDirectory, TokenVerifier
@@ -149,3 +150,52 @@ def object_store(bucket: str | None = None) -> ObjectStore:
     from chalicelib.documents.adapters import ObjectStore
 
     return ObjectStore(s3_client(), bucket or get_settings().documents_bucket)
+
+
+# --- compliance ---------------------------------------------------------------------------------
+
+
+class _UntilReportsMerges:
+    """Stands in for ``EmissionsService`` (branch ``reports``) until it merges: no figure is
+    reviewed and no report exists, so allocation refuses and the report sums nothing."""
+
+    def reviewed_emissions(self, org_id: str, fiscal_year: int) -> None:
+        return None
+
+    def report_states(self, fiscal_year: int) -> list[Any]:
+        return []
+
+
+class _UntilMatchingMerges:
+    """Stands in for ``MatchingService`` (branch ``matching``) until it merges: no deal settled."""
+
+    def settled_between(self, start: Any, end: Any) -> Any:
+        from types import SimpleNamespace
+
+        return SimpleNamespace(deals=0, volume_t=0, amount_yen=0)
+
+
+def _until_reports_merges() -> Any:
+    return _UntilReportsMerges()
+
+
+def _until_matching_merges() -> Any:
+    return _UntilMatchingMerges()
+
+
+def compliance_emissions() -> Any:
+    """The emissions system's reviewed figures and report states, for compliance."""
+    return _until_reports_merges()
+
+
+def compliance_trades() -> Any:
+    """The notice board's settled deals (``settled_between``), for the phase report."""
+    return _until_matching_merges()
+
+
+def compliance() -> ComplianceService:
+    from chalicelib.compliance.adapters import ComplianceStore, LedgerBridge
+    from chalicelib.compliance.service import ComplianceService
+
+    return ComplianceService(store(ComplianceStore), registry=LedgerBridge(ledger(), registry_store()),
+                             emissions=compliance_emissions(), trades=compliance_trades(), organisations=organisations())
