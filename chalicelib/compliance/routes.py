@@ -54,8 +54,9 @@ def get_phase_report(principal: Principal, phase_id: str, query: dict[str, str])
     body = container.compliance().phase_report(phase_id)
     if wanted == "json":
         return body
-    headers: dict[str, str | list[str]] = {"Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store", "X-Correlation-Id": current_correlation_id(),
-               "Content-Disposition": f'attachment; filename="phase-report-{body["phase_id"]}.csv"'}
+    headers: dict[str, str | list[str]] = {
+        "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store", "X-Correlation-Id": current_correlation_id(),
+        "Content-Disposition": f'attachment; filename="phase-report-{body["phase_id"]}.csv"'}
     return Response(body=report_csv(body), status_code=200, headers=headers)
 
 
