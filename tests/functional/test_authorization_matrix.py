@@ -37,6 +37,7 @@ NOT_FOUND = (404, "ACCOUNT_NOT_FOUND")
 FORBIDDEN = (403, "FORBIDDEN")
 ORG_NOT_FOUND = (404, "ORGANISATION_NOT_FOUND")
 SOURCE_NOT_FOUND = (404, "SOURCE_NOT_FOUND")
+PHASE_NOT_FOUND = (404, "PHASE_NOT_FOUND")
 MATRIX = {
     ("GET", "/health"): _public(OK),
     ("GET", "/openapi.json"): _public(OK),
@@ -75,6 +76,13 @@ MATRIX = {
     ("GET", "/emissions/calculation"): _row(OK, ORG_NOT_FOUND, FORBIDDEN, OK),
     # The performance sheet's download link: read like the other emissions data.
     ("GET", "/emissions/sheets/{fiscal_year}"): _row(OK, ORG_NOT_FOUND, FORBIDDEN, OK),
+    # Phases: a participant sees the phases it takes part in (its own row), any other the 404 of a missing one; a verifier
+    # sees timelines only; the true-up is the participant's own or the administrator's table; report and overdue: administrators.
+    ("GET", "/phases"): _row(OK, OK, OK, OK),
+    ("GET", "/phases/{phase_id}"): _row(OK, PHASE_NOT_FOUND, OK, OK),
+    ("GET", "/phases/{phase_id}/true-up"): _row(OK, PHASE_NOT_FOUND, FORBIDDEN, OK),
+    ("GET", "/phases/{phase_id}/report"): _row(FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    ("GET", "/phases/{phase_id}/overdue"): _row(FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
 }
 
 
@@ -110,6 +118,11 @@ def world(api, demo, local_aws, aws_client):
     site = api.call("POST", "/emissions/sites", {"name_ja": "本社工場"}, token=tokens["holder"])[1]["id"]
     source = api.call("POST", "/emissions/sources", _SOURCE | {"site_id": site}, token=tokens["holder"])[1]["id"]
     assert api.call("PUT", f"/emissions/sources/{source}/monitoring/2025-04", {"quantity": "1", "unit": "kWh"}, token=tokens["holder"])[0] == 200
+    admin("define_phase", {"id": "matrix", "name": "Matrix phase", "name_ja": "マトリクス", "base_years": [2021, 2022, 2023],
+                           "commitment_year": 2025, "adjustment_end": "2026-08-31",
+                           "trading_period": {"start": "2025-04-01", "end": "2026-08-31"},
+                           "participants": [{"org_id": "kanto-steel", "kind": "target_subsidised", "committed_reduction_t": 10,
+                                             "subsidy_yen": 1000}]})
     return {"tokens": tokens, "kanto": kanto, "tx": tx, "document": document, "site": site, "source": source}
 
 
@@ -121,7 +134,7 @@ def _request(route, world):
     method, path = route
     concrete = (path.replace("{number}", world["kanto"]).replace("{transaction_id}", world["tx"])
                 .replace("{document_id}", world["document"]).replace("{source_id}", world["source"]).replace("{month}", "2025-05")
-                .replace("{fiscal_year}", "2025"))
+                .replace("{fiscal_year}", "2025").replace("{phase_id}", "matrix"))
     if method == "GET" and path.startswith("/emissions/") and path != "/emissions/factors":
         concrete += "?org_id=kanto-steel&fiscal_year=2025"
     body, headers = None, {}
@@ -182,7 +195,8 @@ def test_administrator_functions_are_lambda_functions_only_and_all_known():
     assert set(FUNCTIONS) <= lambda_functions
     assert set(FUNCTIONS) == {"create_organisation", "create_user", "open_account", "close_account", "set_account_status", "set_commitment_reserve",
                               "issue_units", "correct_transaction", "set_market", "audit_ledger",
-                              "add_emission_factor", "correct_monitoring"}
+                              "add_emission_factor", "correct_monitoring",
+                              "define_phase", "allocate_phase", "true_up", "phase_report", "overdue_reports"}
 
 
 @pytest.mark.parametrize("function", sorted(FUNCTIONS))
