@@ -204,11 +204,11 @@ def seeders() -> tuple[Any, Any]:
     """The reports' and the notice board's demo seeders, or None while their branches are
     not merged (then the phases are defined and the report shows no figures yet)."""
     try:
-        from devtools.demo_reports import seed_reviewed_reports  # type: ignore[import-not-found,unused-ignore]
+        from devtools.demo_reports import seed_reviewed_reports
     except ImportError:
         seed_reviewed_reports = None
     try:
-        from devtools.demo_matching import seed_settled_deals  # type: ignore[import-not-found,unused-ignore]
+        from devtools.demo_matching import seed_settled_deals
     except ImportError:
         seed_settled_deals = None
     return seed_reviewed_reports, seed_settled_deals

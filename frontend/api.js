@@ -180,6 +180,11 @@ export const api = {
   // Documents: announce, then send the file with the presigned form (uploadForm), then poll.
   announceDocument: (body) => request("POST", "/documents", { body }),
   document: (id) => request("GET", `/documents/${encodeURIComponent(id)}`),
+  // Compliance: phases, true-up results and the phase report.
+  phases: () => request("GET", "/phases"),
+  phase: (id) => request("GET", `/phases/${encodeURIComponent(id)}`),
+  trueUp: (id) => request("GET", `/phases/${encodeURIComponent(id)}/true-up`),
+  phaseReport: (id) => request("GET", `/phases/${encodeURIComponent(id)}/report`),
 };
 
 /**

@@ -6,6 +6,8 @@ import { h, replace, vh } from "./dom.js";
 import { fmtDateTime, fmtTime, getLang, initLang, setLang, t } from "./i18n.js";
 import { errorBox, pageHeading } from "./ui.js";
 import { balanceView } from "./views/balance.js";
+import { phasesView } from "./views/compliance/phases.js";
+import { phaseReportView } from "./views/compliance/report.js";
 import { calculationView } from "./views/emissions/calculation.js";
 import { monitoringView } from "./views/emissions/monitoring.js";
 import { sheetsView } from "./views/emissions/sheets.js";
@@ -45,6 +47,8 @@ const routes = {
   monitoring: { make: (params) => monitoringView(ctx, params[0] || null) },
   sheets: { make: (params) => sheetsView(ctx, params[0] || null) },
   calculation: { make: (params) => calculationView(ctx, params[0] || null) },
+  phases: { make: (params) => phasesView(ctx, params[0] || null) },
+  "phase-report": { make: (params) => phaseReportView(ctx, params[0] || "") },
 };
 
 const NAV = [
@@ -62,6 +66,8 @@ const EMISSIONS_NAV = [
   ["calculation", "nav.calculation"],
 ];
 const EMISSIONS_KINDS = new Set(["target", "target_subsidised"]);
+/** Phases and compliance: for every signed-in user (the API shows each what it may see). */
+const COMPLIANCE_NAV = [["phases", "nav.phases"]];
 
 function showsEmissions(me) {
   return Boolean(me && me.role === "participant" && EMISSIONS_KINDS.has(me.org_kind));
@@ -305,6 +311,7 @@ function renderHeader() {
           { class: "main-nav", "aria-label": t("nav.label") },
           navList(NAV, current, "nav-registry", t("nav.registry")),
           showsEmissions(app.me) ? navList(EMISSIONS_NAV, current, "nav-emissions", t("nav.emissions")) : null,
+          navList(COMPLIANCE_NAV, current === "phase-report" ? "phases" : current, "nav-compliance", t("nav.compliance")),
         )
       : null,
   );

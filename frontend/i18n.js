@@ -10,6 +10,8 @@
 // a test fails if one of these keys repeats a code the API can return.
 // No DOM access at import time: the tests load this module under node.
 
+import * as complianceTexts from "./i18n-compliance.js";
+
 export const LANGS = Object.freeze(["ja", "en"]);
 export const DEFAULT_LANG = "ja";
 export const STORAGE_KEY = "jvets.lang";
@@ -919,6 +921,8 @@ const en = {
   "calculation.no_excluded": "No source is excluded.",
 };
 
+Object.assign(ja, complianceTexts.ja);
+Object.assign(en, complianceTexts.en);
 export const dictionaries = Object.freeze({ ja, en });
 
 let current = DEFAULT_LANG;
