@@ -149,3 +149,15 @@ def object_store(bucket: str | None = None) -> ObjectStore:
     from chalicelib.documents.adapters import ObjectStore
 
     return ObjectStore(s3_client(), bucket or get_settings().documents_bucket)
+
+
+# --- emissions (reports: what allocation, true-up and the overdue list read) -----------------
+
+
+def emissions_service() -> Any:
+    """The emissions use cases with their reports (``EmissionsService.reviewed_emissions``,
+    ``report_states``): what other systems' ports are wired to."""
+    from chalicelib.emissions.adapters import EmissionsStore, ReportStore
+    from chalicelib.emissions.service import EmissionsService
+
+    return EmissionsService(store(EmissionsStore), documents=document_store(), organisations=organisations(), reports=store(ReportStore))
