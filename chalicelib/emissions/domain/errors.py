@@ -314,3 +314,11 @@ class ReportFileNotFound(NotFound):
     code = "REPORT_FILE_NOT_FOUND"
     message_en = "File {name} of report {report_id} was not found."
     message_ja = "報告書 {report_id} のファイル {name} が見つかりません。"
+
+
+class CancellationPending(Conflict):
+    """While an approval cancellation request waits, the administrator decides it first."""
+
+    code = "CANCELLATION_PENDING"
+    message_en = "An approval cancellation request is waiting: grant or refuse it before you {action}."
+    message_ja = "承認取消の申請が判断待ちです。{action} の前に申請を許可または却下してください。"

@@ -22,6 +22,7 @@ determine             verified                admin        determined
 request_cancellation  verified, accepted,     participant  (unchanged, pending)
                       determined
 refuse_cancellation   (pending)               admin        (unchanged)
+(anything else)       (pending)               -            refused: CANCELLATION_PENDING
 grant_cancellation    (pending)               admin        cancelled (a new draft)
 ====================  ======================  ===========  =====================
 
@@ -39,6 +40,7 @@ from typing import Literal
 
 from chalicelib.emissions.domain.errors import (
     CancellationAlreadyRequested,
+    CancellationPending,
     InvalidOpinion,
     InvalidReportTransition,
     NoCancellationRequested,
@@ -121,6 +123,7 @@ RULES: dict[Action, Rule] = {
     Action.REFUSE_CANCELLATION: Rule(Actor.ADMIN, LOCKED, None),
     Action.GRANT_CANCELLATION: Rule(Actor.ADMIN, LOCKED, S.CANCELLED),
 }
+CANCELLATIONS = frozenset({Action.REQUEST_CANCELLATION, Action.REFUSE_CANCELLATION, Action.GRANT_CANCELLATION})
 #: Actions that need a reason (who, when and why are kept for every transition).
 NEEDS_REASON = frozenset({Action.RETURN, Action.RETURN_FOR_AMENDS, Action.DETERMINE, Action.REQUEST_CANCELLATION,
                           Action.REFUSE_CANCELLATION, Action.GRANT_CANCELLATION})
@@ -155,6 +158,8 @@ def next_status(status: ReportStatus, action: Action, actor: Actor, *, cancellat
         raise CancellationAlreadyRequested()
     if action in (Action.REFUSE_CANCELLATION, Action.GRANT_CANCELLATION) and not cancellation_pending:
         raise NoCancellationRequested(status=status.value)
+    if cancellation_pending and action not in CANCELLATIONS:
+        raise CancellationPending(action=action.value)
     return rule.target or status
 
 
