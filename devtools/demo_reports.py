@@ -90,3 +90,25 @@ def seed_reviewed_reports(env: Mapping[str, str] | None, rows: Iterable[Any]) ->
                     report_id, sequence, 1, action, before, after, by, role, SEEDED_AT))
                 batch.save(record)
     return len(reviewed)
+
+
+def load() -> dict[str, Any]:
+    """Kanto Steelworks' report of the demo's current fiscal year (its FY2025 monitoring data,
+    loaded by ``demo.load_emissions``) made, submitted and under verification by the demo
+    verification body: the verifier's portal has a report to download, paper and verify."""
+    from chalicelib import container
+    from chalicelib.core.principal import Role
+    from chalicelib.core.settings import get_settings
+    from chalicelib.emissions.adapters import ReportFiles, ReportStore
+    from chalicelib.emissions.reporting import Caller, Reports
+    from devtools.demo import DEMO_FISCAL_YEAR, _call
+
+    _call("assign_verifier", {"org_id": DEMO_REPORT_ORG, "verifier_org": DEMO_VERIFIER_ORG, "fiscal_years": [DEMO_FISCAL_YEAR],
+                              "requested_by": "demo"})
+    reports = Reports(container.store(ReportStore), container.emissions_service(),
+                      files=ReportFiles(container.s3_client(), get_settings().documents_bucket), documents=container.document_store(),
+                      organisations=container.organisations())
+    participant = Caller(DEMO_REPORT_USER, Role.PARTICIPANT, DEMO_REPORT_ORG)
+    report = reports.create(participant, DEMO_FISCAL_YEAR)
+    reports.submit(participant, report["id"])
+    return reports.begin_verification(Caller(DEMO_VERIFIER_USER, Role.VERIFIER, DEMO_VERIFIER_ORG), report["id"])

@@ -226,3 +226,47 @@ def test_working_papers_are_scoped_to_the_report_and_checked_on_arrival(api, wor
     assert requests.post(form["url"], data=form["fields"], files={"file": ("wp.pdf", PDF)}, timeout=30).status_code in (200, 204)
     assert deliver(aws_client, local_aws, key, PDF_SIZE)[0]["outcome"] == "accepted"
     assert expect(call(api, world, "verifier", "GET", f"/documents/{document_id}"), 200)["status"] == "accepted"
+
+
+ISOLATED_ROUTES = [("GET", ""), ("GET", "/files/pdf"), ("GET", "/files/workbook"), ("GET", "/evidence"),
+                   ("POST", "/verification/begin"), ("POST", "/verification/return"), ("POST", "/verification/opinion"),
+                   ("POST", "/working-papers")]
+PARTICIPANT_ROUTES = [("GET", ""), ("GET", "/files/monitoring"), ("GET", "/evidence"), ("POST", "/submit"), ("POST", "/recall"),
+                      ("POST", "/cancellation-requests")]
+BODIES = {"/verification/return": {"reason": "x"}, "/verification/opinion": {"opinion": "verified", "verified_t_co2": 1},
+          "/working-papers": {"filename": "a.pdf", "content_type": "application/pdf", "size": 10}, "/cancellation-requests": {"reason": "x"}}
+
+
+@pytest.fixture(scope="module")
+def minato_report(api, world):
+    expect(call(api, world, "minato", "POST", "/emissions/reports", {"fiscal_year": FY}), 201)
+    expect(call(api, world, "minato", "POST", f"/emissions/reports/FY{FY}-minato-foods/submit", {}), 200)
+    # Its body (kaede-verif) sees it: the positive control of the rows below.
+    assert expect(call(api, world, "verifier2", "GET", f"/emissions/reports/FY{FY}-minato-foods"), 200)["status"] == "submitted"
+    return f"FY{FY}-minato-foods"
+
+
+@pytest.mark.parametrize(("method", "suffix"), ISOLATED_ROUTES)
+@pytest.mark.parametrize(("who", "target"), [("verifier", "minato"),     # a verifier not assigned to that organisation
+                                             ("verifier2", "kanto"),     # another body's verifier
+                                             ("verifier", "nobody")])    # a report that does not exist
+def test_a_verifier_sees_nothing_not_assigned_to_it(api, world, minato_report, method, suffix, who, target):
+    report = {"minato": minato_report, "kanto": REPORT, "nobody": f"FY{FY}-nobody"}[target]
+    expect(call(api, world, who, method, f"/emissions/reports/{report}{suffix}", BODIES.get(suffix, {}) if method == "POST" else None),
+           404, "REPORT_NOT_FOUND")
+
+
+@pytest.mark.parametrize(("method", "suffix"), PARTICIPANT_ROUTES)
+def test_a_participant_of_another_organisation_sees_nothing(api, world, minato_report, method, suffix):
+    body = BODIES.get(suffix, {}) if method == "POST" else None
+    expect(call(api, world, "minato", method, f"/emissions/reports/{REPORT}{suffix}", body), 404, "REPORT_NOT_FOUND")
+    expect(call(api, world, "kanto", method, f"/emissions/reports/{minato_report}{suffix}", body), 404, "REPORT_NOT_FOUND")
+
+
+def test_the_lists_show_each_caller_only_its_own(api, world, minato_report):
+    assert [r["id"] for r in expect(call(api, world, "verifier2", "GET", "/emissions/reports"), 200)["reports"]] == [minato_report]
+    assert [r["id"] for r in expect(call(api, world, "verifier", "GET", "/emissions/reports"), 200)["reports"]] == [REPORT]
+    assert [r["id"] for r in expect(call(api, world, "minato", "GET", "/emissions/reports"), 200)["reports"]] == [minato_report]
+    everyone = expect(call(api, world, "admin", "GET", f"/emissions/reports?fiscal_year={FY}"), 200)["reports"]
+    assert [r["id"] for r in everyone] == [REPORT, minato_report]
+    expect(call(api, world, "admin", "GET", "/emissions/reports"), 400, "ORG_ID_REQUIRED")
