@@ -152,18 +152,19 @@ def object_store(bucket: str | None = None) -> ObjectStore:
     return ObjectStore(s3_client(), bucket or get_settings().documents_bucket)
 
 
+# --- emissions (reports: what allocation, true-up and the overdue list read) -----------------
+
+
+def emissions_service() -> Any:
+    """The emissions use cases with their reports (``EmissionsService.reviewed_emissions``,
+    ``report_states``): what other systems' ports are wired to."""
+    from chalicelib.emissions.adapters import EmissionsStore, ReportStore
+    from chalicelib.emissions.service import EmissionsService
+
+    return EmissionsService(store(EmissionsStore), documents=document_store(), organisations=organisations(), reports=store(ReportStore))
+
+
 # --- compliance ---------------------------------------------------------------------------------
-
-
-class _UntilReportsMerges:
-    """Stands in for ``EmissionsService`` (branch ``reports``) until it merges: no figure is
-    reviewed and no report exists, so allocation refuses and the report sums nothing."""
-
-    def reviewed_emissions(self, org_id: str, fiscal_year: int) -> None:
-        return None
-
-    def report_states(self, fiscal_year: int) -> list[Any]:
-        return []
 
 
 class _UntilMatchingMerges:
@@ -175,17 +176,13 @@ class _UntilMatchingMerges:
         return SimpleNamespace(deals=0, volume_t=0, amount_yen=0)
 
 
-def _until_reports_merges() -> Any:
-    return _UntilReportsMerges()
-
-
 def _until_matching_merges() -> Any:
     return _UntilMatchingMerges()
 
 
 def compliance_emissions() -> Any:
     """The emissions system's reviewed figures and report states, for compliance."""
-    return _until_reports_merges()
+    return emissions_service()
 
 
 def compliance_trades() -> Any:

@@ -224,7 +224,7 @@ def load(env: Any = None) -> list[GeneratedPhase]:
             _call("create_organisation", organisation)
         _call("define_phase", {**phase.definition, "requested_by": "demo"})
         if seed_reviewed_reports is not None:
-            seed_reviewed_reports(phase.reviewed)
+            seed_reviewed_reports(env, phase.reviewed)
         if seed_settled_deals is not None:
             seed_settled_deals(env, phase.deals)
     _call("define_phase", {**CURRENT_PHASE, "requested_by": "demo"})

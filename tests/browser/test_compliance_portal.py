@@ -4,10 +4,10 @@ administrator the true-up table and the phase report with its chart. Each screen
 captured in Japanese and English at 1280 and 390 px, with no overflow and no axe-core
 violation at any impact level.
 
-The true-up needs a reviewed figure for the commitment year and a moment after the
-adjustment period: until the reports branch merges, a small script run against the stack
-gives the true-up the other side of its emissions port (``tests.unit.fakes.compliance``)
-and a clock after the adjustment period; everything else is the stack's own.
+The true-up needs an accepted figure for the commitment year and a moment after the
+adjustment period: a small script run against the stack writes the accepted report with the
+reports' ``seed_reviewed_reports`` and runs the true-up with a clock after the adjustment
+period; everything else is the stack's own.
 """
 
 from __future__ import annotations
@@ -48,9 +48,8 @@ from chalicelib import container
 from chalicelib.admin.__main__ import STACK_FILE, _environment
 import os
 os.environ.update(_environment(json.loads(STACK_FILE.read_text())))
-from tests.unit.fakes.compliance import FakeReviewedEmissions
-emissions = FakeReviewedEmissions({("kanto-steel", %(cy)d): 150})
-container.compliance_emissions = lambda: emissions
+from devtools.demo_reports import seed_reviewed_reports
+seed_reviewed_reports(None, [("kanto-steel", %(cy)d, 150)])
 service = container.compliance()
 service.clock = lambda: datetime.fromisoformat("%(after)s")
 print(json.dumps(service.true_up("p-browser")))

@@ -2,10 +2,11 @@
 issuance (the marker in the same TransactWriteItems), a race of two allocate_phase calls,
 the true-up with a subsidy to return, the phase report as JSON and CSV, overdue reports.
 
-The emissions system's reviewed figures and the notice board's settled deals come from
-their branches (``reports``, ``matching``); until they merge, the container's
-``compliance_emissions`` / ``compliance_trades`` are replaced here by the other side of
-the port holding the figures this test sets (``tests.unit.fakes.compliance``).
+The reviewed figures are the emissions system's own: accepted reports written with the
+reports' ``seed_reviewed_reports`` and read through ``EmissionsService.reviewed_emissions``
+and ``report_states``. The notice board's settled deals come from branch ``matching``;
+until it merges, the container's ``compliance_trades`` is replaced here by the other side
+of the port holding the deals this test sets (``tests.unit.fakes.compliance``).
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from chalicelib import container
 from chalicelib.admin import FUNCTIONS
 from chalicelib.compliance.adapters import LedgerBridge
 from chalicelib.core.clock import JST, now_jst
+from devtools.demo_reports import seed_reviewed_reports
 from tests.conftest import admin, scan_registry
-from tests.unit.fakes.compliance import FakeReviewedEmissions, FakeTradeStatistics, State
+from tests.unit.fakes.compliance import FakeTradeStatistics
 
 #: The phase's commitment year is the current fiscal year (April to March, JST), so today
 #: is inside it whenever the test runs.
@@ -41,14 +43,19 @@ BASE = {("kanto-steel", CY - 4): 1000, ("kanto-steel", CY - 3): 1001, ("kanto-st
         ("minato-foods", CY - 4): 500, ("minato-foods", CY - 3): 520, ("minato-foods", CY - 2): 541}
 
 
+def accept(figures):
+    """Accepted calculation reports at these figures ({(org, fiscal year): t-CO2})."""
+    seed_reviewed_reports(None, [(org, year, t) for (org, year), t in figures.items()])
+
+
 @pytest.fixture(scope="module")
 def sides(demo):
-    """The other systems' sides of compliance's ports, as the test sets them."""
-    emissions, trades = FakeReviewedEmissions(dict(BASE)), FakeTradeStatistics()
+    """Minato Foods' middle base year is not reviewed yet; the notice board's side of the port."""
+    accept({key: value for key, value in BASE.items() if key != ("minato-foods", CY - 3)})
+    trades = FakeTradeStatistics()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(container, "compliance_emissions", lambda: emissions)
         patch.setattr(container, "compliance_trades", lambda: trades)
-        yield emissions, trades
+        yield trades
 
 
 @pytest.fixture(scope="module")
@@ -94,16 +101,12 @@ def test_participants_see_their_own_row_administrators_all_verifiers_none(api, t
 
 
 def test_allocation_is_refused_while_a_base_year_is_not_reviewed_and_writes_nothing(phase, sides, local_aws):
-    emissions, _ = sides
-    del emissions.figures[("minato-foods", CY - 3)]
     before = scan_registry(local_aws)
-    try:
-        refused = FUNCTIONS["allocate_phase"]({"phase_id": "p-func"}, None)["error"]
-    finally:
-        emissions.figures[("minato-foods", CY - 3)] = 520
-    assert refused["code"] == "BASE_YEARS_NOT_REVIEWED"
+    refused = FUNCTIONS["allocate_phase"]({"phase_id": "p-func"}, None)["error"]
+    assert refused["code"] == "BASE_YEARS_NOT_REVIEWED" and refused["message_ja"]
     assert refused["details"] == [{"org_id": "minato-foods", "fiscal_year": CY - 3}]
     assert scan_registry(local_aws) == before
+    accept({("minato-foods", CY - 3): BASE[("minato-foods", CY - 3)]})
 
 
 def test_allocation_issues_once_and_a_rerun_says_so(api, tokens, demo, phase, local_aws):
@@ -152,10 +155,9 @@ def _retire(api, tokens, demo, user, amount, period="01"):
 
 
 def test_true_up_after_the_adjustment_period_and_a_rerun_changes_nothing(api, tokens, demo, phase, sides, local_aws, monkeypatch):
-    emissions, _ = sides
     _retire(api, tokens, demo, "kanto", 900)
     _retire(api, tokens, demo, "minato", 460)
-    emissions.figures.update({("kanto-steel", CY): 950, ("minato-foods", CY): 455})
+    accept({("kanto-steel", CY): 950, ("minato-foods", CY): 455})
     assert FUNCTIONS["true_up"]({"phase_id": "p-func"}, None)["error"]["code"] == "TRUE_UP_TOO_EARLY"
     real = container.compliance
 
@@ -183,8 +185,7 @@ def test_true_up_after_the_adjustment_period_and_a_rerun_changes_nothing(api, to
 
 
 def test_the_phase_report_as_json_and_csv(api, tokens, phase, sides):
-    emissions, trades = sides
-    emissions.figures.update({("kanto-steel", CY): 950, ("minato-foods", CY): 455})
+    trades = sides
     trades.deals[:] = [(date(CY, 6, 1), 100, 1200), (date(CY + 1, 1, 5), 30, 1300), (date(CY + 1, 9, 1), 99, 5000)]
     status, body = api.call("GET", "/phases/p-func/report", token=tokens["admin"])
     assert status == 200, body
@@ -200,10 +201,14 @@ def test_the_phase_report_as_json_and_csv(api, tokens, phase, sides):
 
 
 def test_overdue_reports_for_administrators(api, tokens, phase, sides):
-    emissions, _ = sides
-    emissions.states[:] = [State(CY - 2, "kanto-steel", "R-1", 1, "submitted", f"{CY - 1}-06-01T10:00:00+09:00"),
-                           State(CY, "kanto-steel", "R-2", 1, "draft", None)]
-    status, body = api.call("GET", "/phases/p-func/overdue", token=tokens["admin"])
+    admin("create_organisation", {"org_id": "late-paper", "name": "Late Paper Co., Ltd.", "name_ja": "遅延製紙株式会社", "kind": "target"})
+    admin("define_phase", {**PHASE, "id": "p-late", "participants": [
+        {"org_id": "kanto-steel", "kind": "target_subsidised", "committed_reduction_t": 100, "subsidy_yen": 30_000_000},
+        {"org_id": "late-paper", "kind": "target", "committed_reduction_t": 10}]})
+    status, body = api.call("GET", "/phases/p-late/overdue", token=tokens["admin"])
     assert status == 200, body
-    assert [(r["org_id"], r["fiscal_year"], r["status"]) for r in body["overdue"]] == [("minato-foods", CY - 2, "not_started")]
-    assert admin("overdue_reports", {"phase_id": "p-func"}) == body
+    # Kanto Steelworks' accepted report of FY CY-2 was submitted in time; Late Paper has none; FY CY is not due yet.
+    assert [(r["org_id"], r["fiscal_year"], r["status"], r["kind"]) for r in body["overdue"]] == [
+        ("late-paper", CY - 2, "not_started", "overdue")]
+    assert body["late"] == []
+    assert admin("overdue_reports", {"phase_id": "p-late"}) == body

@@ -3,11 +3,10 @@ by figure: the generated organisations and phases are written on moto through th
 administrator functions, and ``phase_report`` computes the table from the generated
 reviewed figures and settled deals.
 
-Until the reports and matching branches merge (``devtools.demo_compliance.seeders()``
-finds neither ``seed_reviewed_reports`` nor ``seed_settled_deals``), the figures reach
-the report through the other side of compliance's ports holding the generated rows;
-once both exist, the test loads them with the real seeders and reads them back through
-the container's real wiring.
+The reviewed figures are written with the reports' ``seed_reviewed_reports`` and read back
+through the container's real wiring (``EmissionsService.reviewed_emissions``). The deals
+too once the notice board's ``seed_settled_deals`` exists (branch ``matching``); until
+then they reach the report through the other side of the port holding the generated rows.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ import pytest
 from chalicelib import container
 from devtools import demo_compliance
 from tests.conftest import admin
-from tests.unit.fakes.compliance import FakeReviewedEmissions, FakeTradeStatistics
+from tests.unit.fakes.compliance import FakeTradeStatistics
 
 #: DESIGN.md section 7, as printed there.
 SEED_TABLES = {
@@ -34,16 +33,13 @@ SEED_TABLES = {
 
 @pytest.fixture(scope="module")
 def loaded(demo):
-    real = all(demo_compliance.seeders())
+    reviews, deals = demo_compliance.seeders()
+    assert reviews is not None, "the reports' seed_reviewed_reports is merged"
     with pytest.MonkeyPatch.context() as patch:
-        if not real:
-            patch.setattr(demo_compliance, "seeders", lambda: (None, None))
         generated = demo_compliance.load()
-        if not real:
-            emissions = FakeReviewedEmissions({(r["org_id"], r["fiscal_year"]): r["t_co2"] for g in generated for r in g.reviewed})
+        if deals is None:
             trades = FakeTradeStatistics([(date.fromisoformat(d["date"]), d["quantity"], d["price_yen"])
                                           for g in generated for d in g.deals])
-            patch.setattr(container, "compliance_emissions", lambda: emissions)
             patch.setattr(container, "compliance_trades", lambda: trades)
         yield generated
 
