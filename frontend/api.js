@@ -201,6 +201,7 @@ export const api = {
   phase: (id) => request("GET", `/phases/${encodeURIComponent(id)}`),
   trueUp: (id) => request("GET", `/phases/${encodeURIComponent(id)}/true-up`),
   phaseReport: (id) => request("GET", `/phases/${encodeURIComponent(id)}/report`),
+  overdue: (id) => request("GET", `/phases/${encodeURIComponent(id)}/overdue`),
 };
 
 /**

@@ -87,6 +87,17 @@ export const ja = {
   "report.chart_unavailable": "グラフを表示できませんでした。値は下の表のとおりです。",
   "report.incomplete": "約束年度または基準年度の排出量が未承認のため合計に含めていない参加者: {list}",
   "report.list_separator": "、",
+  "overdue.title": "提出期限を過ぎた算定報告",
+  "overdue.caption": "期限までに提出されていない報告と期限後に提出された報告（{today}現在）",
+  "overdue.none": "期限を過ぎた報告はありません。",
+  "overdue.col.year": "報告の年度",
+  "overdue.col.due": "提出期限",
+  "overdue.col.status": "状況",
+  "overdue.col.days": "超過日数",
+  "overdue.kind.overdue": "未提出（報告の状態: {status}）",
+  "overdue.kind.late": "期限後に提出（報告の状態: {status}）",
+  "overdue.days": "{days}日",
+  "overdue.not_started": "報告なし",
 };
 
 export const en = {
@@ -175,4 +186,15 @@ export const en = {
   "report.chart_unavailable": "The chart could not be shown. The table below gives the values.",
   "report.incomplete": "Left out of the totals (a base year or the commitment year not accepted yet): {list}",
   "report.list_separator": ", ",
+  "overdue.title": "Calculation reports past their deadline",
+  "overdue.caption": "Reports not submitted by their deadline, and reports submitted after it (as of {today})",
+  "overdue.none": "No report is past its deadline.",
+  "overdue.col.year": "Report year",
+  "overdue.col.due": "Due",
+  "overdue.col.status": "State",
+  "overdue.col.days": "Days late",
+  "overdue.kind.overdue": "Not submitted (report state: {status})",
+  "overdue.kind.late": "Submitted late (report state: {status})",
+  "overdue.days": "{days} days",
+  "overdue.not_started": "no report",
 };

@@ -27,7 +27,7 @@ from tests.browser.conftest import MOBILE_AXE, ROOT, admin, user
 
 pytestmark = pytest.mark.e2e
 
-MOBILE_AXE.update({"phases", "trueup-participant", "trueup-table", "phase-report"})
+MOBILE_AXE.update({"phases", "trueup-participant", "trueup-table", "phase-report", "overdue"})
 #: The phase's commitment year is the current fiscal year, so today's retirement counts.
 _TODAY = now_jst().date()
 CY = _TODAY.year if _TODAY.month >= 4 else _TODAY.year - 1
@@ -145,3 +145,15 @@ def test_the_administrator_sees_the_true_up_table_and_the_phase_report_with_its_
     p.page.wait_for_function("() => { const c = document.getElementById('report-chart-canvas'); return c && c.width > 0 && c.height > 0; }")
     assert p.page.evaluate("() => typeof window.Chart === 'function' && window.Chart.version") == "4.6.1"
     capture_clean(p, "phase-report")
+
+
+def test_the_administrator_sees_the_reports_past_the_demo_phase_s_deadline(portal, stack):
+    p = _admin_portal(portal, stack)
+    p.go("#/phases/phase-2027")
+    overdue = admin(stack, "overdue_reports", {"phase_id": "phase-2027"})
+    # Minato Foods has no FY2025 report and its deadline (30 Sep 2026) has passed.
+    assert ("minato-foods", 2025, "overdue") in [(r["org_id"], r["fiscal_year"], r["kind"]) for r in overdue["overdue"]]
+    rows = p.page.locator("#overdue-table tbody tr")
+    expect(rows).to_have_count(len(overdue["overdue"]) + len(overdue["late"]))
+    expect(p.page.locator('#overdue-table tr[data-org="minato-foods"][data-kind="overdue"]')).to_contain_text("報告なし")
+    capture_clean(p, "overdue")

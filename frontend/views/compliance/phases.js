@@ -4,7 +4,7 @@
 
 import { api } from "../../api.js";
 import { h } from "../../dom.js";
-import { fmtAmount, fmtDate, fmtDateTime, fmtNumber, getLang, t } from "../../i18n.js";
+import { fmtAmount, fmtDate, fmtDateTime, fmtNumber, getLang, hasKey, t } from "../../i18n.js";
 import { dataTable, errorBox, loading, pageHeading, summaryList } from "../../ui.js";
 
 export const localName = (item) => (getLang() === "ja" ? item.name_ja || item.name : item.name || item.name_ja);
@@ -13,7 +13,8 @@ const period = (start, end) => t("phases.period", { start: fmtDate(start), end: 
 const yen = (amount) => (amount === null || amount === undefined ? t("common.none") : t("phase.yen", { amount: fmtNumber(amount) }));
 
 function newState(phaseId) {
-  return { phaseId, loading: true, error: null, me: null, phases: null, phase: null, trueUp: null, trueUpError: null };
+  return { phaseId, loading: true, error: null, me: null, phases: null, phase: null, trueUp: null, trueUpError: null, overdue: null,
+    overdueError: null };
 }
 
 async function load(screen, state) {
@@ -30,6 +31,13 @@ async function load(screen, state) {
           state.trueUp = await api.trueUp(state.phaseId);
         } catch (error) {
           state.trueUpError = error;
+        }
+      }
+      if (state.me.role === "admin") {
+        try {
+          state.overdue = await api.overdue(state.phaseId);
+        } catch (error) {
+          state.overdueError = error;
         }
       }
     }
@@ -153,6 +161,36 @@ function resultTable(data) {
     }));
 }
 
+/** A report's state in words (the reports screens' texts); "not_started": no report at all. */
+function reportStatus(status) {
+  const key = `reports.status.${status}`;
+  return hasKey(key) ? t(key) : t("overdue.not_started");
+}
+
+function overdueSection(data) {
+  const rows = [...data.overdue, ...data.late];
+  return h("section", { class: "overdue", "aria-labelledby": "overdue-title" },
+    h("h2", { id: "overdue-title" }, t("overdue.title")),
+    rows.length
+      ? dataTable({
+          caption: t("overdue.caption", { today: fmtDate(data.today) }),
+          id: "overdue-table",
+          columns: [
+            { label: t("phase.col.organisation") },
+            { label: t("overdue.col.year") },
+            { label: t("overdue.col.due") },
+            { label: t("overdue.col.status") },
+            { label: t("overdue.col.days"), num: true },
+          ],
+          rows: rows.map((row) => ({
+            attrs: { "data-org": row.org_id, "data-kind": row.kind, "data-year": String(row.fiscal_year) },
+            cells: [localName(row), fiscalYear(row.fiscal_year), fmtDate(row.due), t(`overdue.kind.${row.kind}`, { status: reportStatus(row.status) }),
+              t("overdue.days", { days: fmtNumber(row.days) })],
+          })),
+        })
+      : h("p", { id: "overdue-none" }, t("overdue.none")));
+}
+
 function phaseDetail(state) {
   const phase = state.phase;
   const deadlines = phase.report_deadlines.length
@@ -172,6 +210,8 @@ function phaseDetail(state) {
   if (phase.participants.length) parts.push(participantsTable(state, phase));
   if (state.trueUpError) parts.push(errorBox(state.trueUpError, { id: "trueup-error" }));
   else if (state.trueUp) parts.push(state.me.role === "admin" ? resultTable(state.trueUp) : ownResult(state.trueUp));
+  if (state.overdueError) parts.push(errorBox(state.overdueError, { id: "overdue-error" }));
+  else if (state.overdue) parts.push(overdueSection(state.overdue));
   if (state.me.role === "admin") {
     parts.push(h("p", { class: "actions" }, h("a", { href: `#/phase-report/${encodeURIComponent(phase.id)}`, id: "phase-report-link" }, t("phase.report_link"))));
   }
