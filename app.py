@@ -7,6 +7,9 @@ this module registers them, with the kernel's authorizer and error middleware.
 
 from chalice import Chalice
 
+from chalicelib.compliance import admin as compliance_admin
+from chalicelib.compliance import routes as compliance_routes
+from chalicelib.compliance import triggers as compliance_triggers
 from chalicelib.core.http import authorizer, meta_routes, middleware
 from chalicelib.documents import routes as document_routes
 from chalicelib.documents import triggers as document_triggers
@@ -37,6 +40,9 @@ BLUEPRINTS = (
     emissions_routes.api.blueprint,
     emissions_admin.blueprint,
     emissions_triggers.blueprint,
+    compliance_routes.api.blueprint,
+    compliance_admin.blueprint,
+    compliance_triggers.blueprint,
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from chalicelib.core.settings import get_settings, reset_settings
 
 if TYPE_CHECKING:
+    from chalicelib.compliance.service import ComplianceService
     from chalicelib.core.adapters import OrganisationDirectory
     from chalicelib.documents.adapters import DocumentStore, ObjectStore
     from chalicelib.identity.adapters import CognitoDirectory, TokenVerifier
@@ -149,3 +150,49 @@ def object_store(bucket: str | None = None) -> ObjectStore:
     from chalicelib.documents.adapters import ObjectStore
 
     return ObjectStore(s3_client(), bucket or get_settings().documents_bucket)
+
+
+# --- emissions (reports: what allocation, true-up and the overdue list read) -----------------
+
+
+def emissions_service() -> Any:
+    """The emissions use cases with their reports (``EmissionsService.reviewed_emissions``,
+    ``report_states``): what other systems' ports are wired to."""
+    from chalicelib.emissions.adapters import EmissionsStore, ReportStore
+    from chalicelib.emissions.service import EmissionsService
+
+    return EmissionsService(store(EmissionsStore), documents=document_store(), organisations=organisations(), reports=store(ReportStore))
+
+
+# --- compliance ---------------------------------------------------------------------------------
+
+
+class _UntilMatchingMerges:
+    """Stands in for ``MatchingService`` (branch ``matching``) until it merges: no deal settled."""
+
+    def settled_between(self, start: Any, end: Any) -> Any:
+        from types import SimpleNamespace
+
+        return SimpleNamespace(deals=0, volume_t=0, amount_yen=0)
+
+
+def _until_matching_merges() -> Any:
+    return _UntilMatchingMerges()
+
+
+def compliance_emissions() -> Any:
+    """The emissions system's reviewed figures and report states, for compliance."""
+    return emissions_service()
+
+
+def compliance_trades() -> Any:
+    """The notice board's settled deals (``settled_between``), for the phase report."""
+    return _until_matching_merges()
+
+
+def compliance() -> ComplianceService:
+    from chalicelib.compliance.adapters import ComplianceStore, LedgerBridge
+    from chalicelib.compliance.service import ComplianceService
+
+    return ComplianceService(store(ComplianceStore), registry=LedgerBridge(ledger(), registry_store()),
+                             emissions=compliance_emissions(), trades=compliance_trades(), organisations=organisations())

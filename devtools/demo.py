@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.admin import FUNCTIONS
+from devtools import demo_compliance, demo_reports
 
 ORGANISATIONS: list[dict[str, str]] = [
     {
@@ -87,6 +88,8 @@ def load(ledger: bool = True) -> list[dict[str, Any]]:
     if ledger:
         load_ledger(accounts)
         load_emissions()
+        demo_reports.load()
+        demo_compliance.load()
     return users
 
 

@@ -78,6 +78,9 @@ MERGE_TEMPLATE_NAME = "merge-template.yaml"
 #: mix versions).
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "urllib3", "dateutil", "six")
 _RUNTIME_DISTRIBUTIONS = set(RUNTIME_PROVIDED) | {"python_dateutil"}
+#: Optional accelerators left out of the zip: fontTools' Cython builds and their C sources
+#: (~4 MB) have pure-Python twins it falls back to; fpdf2 only subsets the report's font.
+PRUNED: tuple[tuple[str, tuple[str, ...]], ...] = (("fontTools/", (".so", ".c", ".pyx")),)
 
 _TYPES = {
     "table": "AWS::DynamoDB::Table",
@@ -517,6 +520,8 @@ def strip_runtime_provided(zip_path: Path) -> list[str]:
         for info in source.infolist():
             if _top_level_name(info.filename) in _RUNTIME_DISTRIBUTIONS:
                 removed.add(info.filename.split("/", 1)[0])
+                continue
+            if any(info.filename.startswith(prefix) and info.filename.endswith(suffixes) for prefix, suffixes in PRUNED):
                 continue
             target.writestr(info, source.read(info), compress_type=zipfile.ZIP_DEFLATED)
     tmp.replace(zip_path)

@@ -180,6 +180,28 @@ export const api = {
   // Documents: announce, then send the file with the presigned form (uploadForm), then poll.
   announceDocument: (body) => request("POST", "/documents", { body }),
   document: (id) => request("GET", `/documents/${encodeURIComponent(id)}`),
+  // Calculation reports and their verification.
+  reports: () => request("GET", "/emissions/reports"),
+  report: (id) => request("GET", `/emissions/reports/${encodeURIComponent(id)}`),
+  createReport: (fiscalYear) => request("POST", "/emissions/reports", { body: { fiscal_year: fiscalYear } }),
+  submitReport: (id, version) => request("POST", `/emissions/reports/${encodeURIComponent(id)}/submit`, { body: { version } }),
+  recallReport: (id, reason, version) =>
+    request("POST", `/emissions/reports/${encodeURIComponent(id)}/recall`, { body: { version, ...(reason ? { reason } : {}) } }),
+  requestCancellation: (id, reason, version) =>
+    request("POST", `/emissions/reports/${encodeURIComponent(id)}/cancellation-requests`, { body: { reason, version } }),
+  reportFile: (id, name, version) =>
+    request("GET", `/emissions/reports/${encodeURIComponent(id)}/files/${encodeURIComponent(name)}`, { query: { version } }),
+  reportEvidence: (id, version) => request("GET", `/emissions/reports/${encodeURIComponent(id)}/evidence`, { query: { version } }),
+  beginVerification: (id) => request("POST", `/emissions/reports/${encodeURIComponent(id)}/verification/begin`, { body: {} }),
+  returnReport: (id, reason) => request("POST", `/emissions/reports/${encodeURIComponent(id)}/verification/return`, { body: { reason } }),
+  recordOpinion: (id, body) => request("POST", `/emissions/reports/${encodeURIComponent(id)}/verification/opinion`, { body }),
+  workingPaper: (id, body) => request("POST", `/emissions/reports/${encodeURIComponent(id)}/working-papers`, { body }),
+  // Compliance: phases, true-up results and the phase report.
+  phases: () => request("GET", "/phases"),
+  phase: (id) => request("GET", `/phases/${encodeURIComponent(id)}`),
+  trueUp: (id) => request("GET", `/phases/${encodeURIComponent(id)}/true-up`),
+  phaseReport: (id) => request("GET", `/phases/${encodeURIComponent(id)}/report`),
+  overdue: (id) => request("GET", `/phases/${encodeURIComponent(id)}/overdue`),
 };
 
 /**

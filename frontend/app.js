@@ -6,8 +6,11 @@ import { h, replace, vh } from "./dom.js";
 import { fmtDateTime, fmtTime, getLang, initLang, setLang, t } from "./i18n.js";
 import { errorBox, pageHeading } from "./ui.js";
 import { balanceView } from "./views/balance.js";
+import { phasesView } from "./views/compliance/phases.js";
+import { phaseReportView } from "./views/compliance/report.js";
 import { calculationView } from "./views/emissions/calculation.js";
 import { monitoringView } from "./views/emissions/monitoring.js";
+import { reportsView } from "./views/emissions/reports.js";
 import { sheetsView } from "./views/emissions/sheets.js";
 import { sourcesView } from "./views/emissions/sources.js";
 import { helpView } from "./views/help.js";
@@ -45,6 +48,9 @@ const routes = {
   monitoring: { make: (params) => monitoringView(ctx, params[0] || null) },
   sheets: { make: (params) => sheetsView(ctx, params[0] || null) },
   calculation: { make: (params) => calculationView(ctx, params[0] || null) },
+  reports: { make: (params) => reportsView(ctx, params[0] || null, params[1] || null) },
+  phases: { make: (params) => phasesView(ctx, params[0] || null) },
+  "phase-report": { make: (params) => phaseReportView(ctx, params[0] || "") },
 };
 
 const NAV = [
@@ -60,8 +66,13 @@ const EMISSIONS_NAV = [
   ["monitoring", "nav.monitoring"],
   ["sheets", "nav.sheets"],
   ["calculation", "nav.calculation"],
+  ["reports", "nav.reports"],
 ];
+/** Verification, for the users of verification bodies. */
+const VERIFICATION_NAV = [["reports", "nav.verification_reports"]];
 const EMISSIONS_KINDS = new Set(["target", "target_subsidised"]);
+/** Phases and compliance: for every signed-in user (the API shows each what it may see). */
+const COMPLIANCE_NAV = [["phases", "nav.phases"]];
 
 function showsEmissions(me) {
   return Boolean(me && me.role === "participant" && EMISSIONS_KINDS.has(me.org_kind));
@@ -305,6 +316,8 @@ function renderHeader() {
           { class: "main-nav", "aria-label": t("nav.label") },
           navList(NAV, current, "nav-registry", t("nav.registry")),
           showsEmissions(app.me) ? navList(EMISSIONS_NAV, current, "nav-emissions", t("nav.emissions")) : null,
+          app.me?.role === "verifier" ? navList(VERIFICATION_NAV, current, "nav-verification", t("nav.verification")) : null,
+          navList(COMPLIANCE_NAV, current === "phase-report" ? "phases" : current, "nav-compliance", t("nav.compliance")),
         )
       : null,
   );

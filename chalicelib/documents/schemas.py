@@ -11,6 +11,8 @@ from chalicelib.core.http.schemas import RequestModel, ResponseModel
 # --- documents ------------------------------------------------------------------------
 
 DocumentKindName = Literal["evidence", "performance_sheet", "calculation_report"]
+#: Every kind a document may be (working papers are announced through the emissions system only).
+StoredKindName = Literal["evidence", "performance_sheet", "calculation_report", "working_paper"]
 
 
 class DocumentRequest(RequestModel):
@@ -54,7 +56,7 @@ class DocumentReview(ResponseModel):
 class DocumentView(ResponseModel):
     id: str
     org_id: str
-    kind: DocumentKindName
+    kind: StoredKindName
     filename: str
     content_type: str
     size: int

@@ -31,11 +31,12 @@ from __future__ import annotations
 
 import json
 import uuid
+import zlib
 from collections.abc import Iterable
 from typing import Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
+from pynamodb.attributes import BinaryAttribute, BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.exceptions import GetError, PutError, QueryError
 
 from chalicelib.core.errors import ServiceUnavailable
@@ -43,8 +44,9 @@ from chalicelib.core.table import LinkedWrite, TableItem, transact, unavailable
 from chalicelib.core.transactions import CommitFailed
 from chalicelib.emissions.domain.factors import FactorVersion
 from chalicelib.emissions.domain.monitoring import FiscalYearData, StoredValue
+from chalicelib.emissions.domain.reports import Transition
 from chalicelib.emissions.domain.sources import Basis, Category, Site, Source, SourceStatus
-from chalicelib.emissions.ports import Change, OrganisationData, YearHead
+from chalicelib.emissions.ports import Change, OrganisationData, ReportHead, ReportVersionRecord, ReportWrite, YearHead
 
 #: Sources marked as used per transaction of an import (TransactWriteItems holds 100).
 MARK_CHUNK = 90
@@ -475,3 +477,303 @@ class SheetFiles:
             raise self._unavailable(error) from error
         except BotoCoreError as error:
             raise self._unavailable(error) from error
+
+
+# --- calculation reports, verification and review -----------------------------------------------
+#
+# - ``ERPTFY#<fiscal year>`` / ``ORG#<org>``: the report's head (its latest version, that
+#   version's status, ``revision``, and the reviewed figure): every transition is conditioned on
+#   it, ``report_states`` of a year is one query, ``reviewed_emissions`` one GetItem.
+# - ``ERPTORG#<org>`` / ``FY#<fiscal year>``: the organisation's list of reports (written once).
+# - ``ERPT#<org>#<fiscal year>`` / ``V#<version>``: a version with its pinned figures
+#   (zlib-compressed JSON) and ``T#<sequence>``: the history, one record per transition.
+# - ``EVASG#<org>`` / ``FY#<fiscal year>``: the verification body assigned;
+#   ``EVBODY#<body>`` / ``<fiscal year>#<org>``: what a body is assigned to.
+
+#: Pinned figures larger than this (compressed) are refused (an item holds 400 KB).
+MAX_FIGURES_BYTES = 300_000
+
+
+class ReportHeadItem(TableItem, discriminator="report_head"):
+    report_id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    fiscal_year = NumberAttribute()
+    version = NumberAttribute()
+    status = UnicodeAttribute()
+    revision = NumberAttribute()
+    updated_at = UnicodeAttribute()
+    submitted_at = UnicodeAttribute(null=True)
+    cancellation_pending = BooleanAttribute(default=False)
+    ever_submitted = BooleanAttribute(default=False)
+    reviewed_t_co2 = NumberAttribute(null=True)
+    reviewed_basis = UnicodeAttribute(null=True)
+    reviewed_version = NumberAttribute(null=True)
+
+    @staticmethod
+    def key(org_id: str, fiscal_year: int) -> tuple[str, str]:
+        return f"ERPTFY#{fiscal_year}", f"ORG#{org_id}"
+
+
+class ReportIndexItem(TableItem, discriminator="report_index"):
+    report_id = UnicodeAttribute()
+
+    @staticmethod
+    def key(org_id: str, fiscal_year: int) -> tuple[str, str]:
+        return f"ERPTORG#{org_id}", f"FY#{fiscal_year}"
+
+
+class ReportVersionItem(TableItem, discriminator="report_version"):
+    report_id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    fiscal_year = NumberAttribute()
+    version = NumberAttribute()
+    status = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    total_t = NumberAttribute()
+    figures = BinaryAttribute(legacy_encoding=False)
+    files = UnicodeAttribute()
+    submitted_at = UnicodeAttribute(null=True)
+    verification = UnicodeAttribute(null=True)
+    review = UnicodeAttribute(null=True)
+    cancellation = UnicodeAttribute(null=True)
+
+    @staticmethod
+    def key(org_id: str, fiscal_year: int, version: int) -> tuple[str, str]:
+        return f"ERPT#{org_id}#{fiscal_year}", f"V#{version:04d}"
+
+
+class ReportTransitionItem(TableItem, discriminator="report_transition"):
+    version = NumberAttribute()
+    action = UnicodeAttribute()
+    from_status = UnicodeAttribute(null=True)
+    to_status = UnicodeAttribute()
+    by = UnicodeAttribute()
+    role = UnicodeAttribute()
+    at = UnicodeAttribute()
+    reason = UnicodeAttribute(null=True)
+    details = UnicodeAttribute(null=True)
+
+    @staticmethod
+    def key(org_id: str, fiscal_year: int, sequence: int) -> tuple[str, str]:
+        return f"ERPT#{org_id}#{fiscal_year}", f"T#{sequence:06d}"
+
+
+class VerifierAssignmentItem(TableItem, discriminator="verifier_assignment"):
+    verifier_org = UnicodeAttribute()
+    assigned_by = UnicodeAttribute()
+    assigned_at = UnicodeAttribute()
+
+    @staticmethod
+    def key(org_id: str, fiscal_year: int) -> tuple[str, str]:
+        return f"EVASG#{org_id}", f"FY#{fiscal_year}"
+
+
+class VerifierIndexItem(TableItem, discriminator="verifier_index"):
+    org_id = UnicodeAttribute()
+    fiscal_year = NumberAttribute()
+
+    @staticmethod
+    def key(verifier_org: str, org_id: str, fiscal_year: int) -> tuple[str, str]:
+        return f"EVBODY#{verifier_org}", f"{fiscal_year}#{org_id}"
+
+
+def _json(value: Any) -> str | None:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True) if value is not None else None
+
+
+def _loads(text: str | None) -> Any:
+    return json.loads(text) if text else None
+
+
+def _head(item: ReportHeadItem) -> ReportHead:
+    return ReportHead(
+        report_id=item.report_id, org_id=item.org_id, fiscal_year=int(item.fiscal_year), version=int(item.version),
+        status=item.status, revision=int(item.revision), updated_at=item.updated_at, submitted_at=item.submitted_at,
+        cancellation_pending=bool(item.cancellation_pending), ever_submitted=bool(item.ever_submitted),
+        reviewed_t_co2=int(item.reviewed_t_co2) if item.reviewed_t_co2 is not None else None, reviewed_basis=item.reviewed_basis,
+        reviewed_version=int(item.reviewed_version) if item.reviewed_version is not None else None,
+    )
+
+
+def head_item(head: ReportHead) -> ReportHeadItem:
+    return ReportHeadItem(
+        *ReportHeadItem.key(head.org_id, head.fiscal_year), report_id=head.report_id, org_id=head.org_id,
+        fiscal_year=head.fiscal_year, version=head.version, status=head.status, revision=head.revision, updated_at=head.updated_at,
+        submitted_at=head.submitted_at, cancellation_pending=head.cancellation_pending, ever_submitted=head.ever_submitted,
+        reviewed_t_co2=head.reviewed_t_co2, reviewed_basis=head.reviewed_basis, reviewed_version=head.reviewed_version,
+    )
+
+
+def index_item(org_id: str, fiscal_year: int, report_id: str) -> ReportIndexItem:
+    return ReportIndexItem(*ReportIndexItem.key(org_id, fiscal_year), report_id=report_id)
+
+
+def _version(item: ReportVersionItem) -> ReportVersionRecord:
+    return ReportVersionRecord(
+        report_id=item.report_id, org_id=item.org_id, fiscal_year=int(item.fiscal_year), version=int(item.version), status=item.status,
+        created_by=item.created_by, created_at=item.created_at, total_t=int(item.total_t),
+        figures=json.loads(zlib.decompress(item.figures).decode("utf-8")), files=json.loads(item.files),
+        submitted_at=item.submitted_at, verification=_loads(item.verification), review=_loads(item.review),
+        cancellation=_loads(item.cancellation),
+    )
+
+
+def compressed_figures(figures: dict[str, Any]) -> bytes:
+    return zlib.compress(json.dumps(figures, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8"), 6)
+
+
+def version_item(record: ReportVersionRecord) -> ReportVersionItem:
+    figures = compressed_figures(record.figures)
+    if len(figures) > MAX_FIGURES_BYTES:
+        from chalicelib.emissions.domain.errors import ReportTooLarge
+
+        raise ReportTooLarge(size=len(figures))
+    return ReportVersionItem(
+        *ReportVersionItem.key(record.org_id, record.fiscal_year, record.version), report_id=record.report_id, org_id=record.org_id,
+        fiscal_year=record.fiscal_year, version=record.version, status=record.status, created_by=record.created_by,
+        created_at=record.created_at, total_t=record.total_t, figures=figures, files=json.dumps(record.files, sort_keys=True),
+        submitted_at=record.submitted_at, verification=_json(record.verification), review=_json(record.review),
+        cancellation=_json(record.cancellation),
+    )
+
+
+def transition_item(org_id: str, fiscal_year: int, transition: Transition) -> ReportTransitionItem:
+    return ReportTransitionItem(
+        *ReportTransitionItem.key(org_id, fiscal_year, transition.sequence), version=transition.version, action=transition.action,
+        from_status=transition.from_status, to_status=transition.to_status, by=transition.by, role=transition.role,
+        at=transition.at, reason=transition.reason, details=_json(transition.details or None),
+    )
+
+
+def _transition(report_id: str, item: ReportTransitionItem) -> Transition:
+    return Transition(report_id=report_id, sequence=int(item.sk[2:]), version=int(item.version), action=item.action,
+                      from_status=item.from_status, to_status=item.to_status, by=item.by, role=item.role, at=item.at,
+                      reason=item.reason, details=_loads(item.details) or {})
+
+
+def _get(model: Any, key: tuple[str, str]) -> Any:
+    try:
+        return model.get(*key, consistent_read=True)
+    except model.DoesNotExist:
+        return None
+    except GetError as error:
+        raise unavailable(error) from error
+
+
+class ReportStore:
+    """``ReportsPort`` on the table."""
+
+    def head(self, org_id: str, fiscal_year: int) -> ReportHead | None:
+        item = _get(ReportHeadItem, ReportHeadItem.key(org_id, fiscal_year))
+        return _head(item) if item is not None else None
+
+    def heads_of_org(self, org_id: str) -> list[ReportHead]:
+        keys = [(org_id, int(item.sk[3:])) for item in _query(f"ERPTORG#{org_id}") if isinstance(item, ReportIndexItem)]
+        return self.heads(keys)
+
+    def heads_of_year(self, fiscal_year: int) -> list[ReportHead]:
+        return [_head(item) for item in _query(f"ERPTFY#{fiscal_year}") if isinstance(item, ReportHeadItem)]
+
+    def heads(self, keys: list[tuple[str, int]]) -> list[ReportHead]:
+        if not keys:
+            return []
+        try:
+            items = list(ReportHeadItem.batch_get([ReportHeadItem.key(o, y) for o, y in keys], consistent_read=True))
+        except GetError as error:
+            raise unavailable(error) from error
+        return sorted((_head(item) for item in items), key=lambda h: (-h.fiscal_year, h.org_id))
+
+    def version(self, org_id: str, fiscal_year: int, version: int) -> ReportVersionRecord | None:
+        item = _get(ReportVersionItem, ReportVersionItem.key(org_id, fiscal_year, version))
+        return _version(item) if item is not None else None
+
+    def history(self, org_id: str, fiscal_year: int) -> tuple[list[ReportVersionRecord], list[Transition]]:
+        versions, transitions = [], []
+        from chalicelib.emissions.domain.reports import report_id_of
+
+        report_id = report_id_of(org_id, fiscal_year)
+        for item in _query(f"ERPT#{org_id}#{fiscal_year}"):
+            if isinstance(item, ReportVersionItem):
+                versions.append(_version(item))
+            elif isinstance(item, ReportTransitionItem):
+                transitions.append(_transition(report_id, item))
+        return versions, transitions
+
+    def commit(self, write: ReportWrite) -> None:
+        head = write.head
+        expected = write.expected
+        if expected is None:
+            condition = ReportHeadItem.pk.does_not_exist()
+        else:
+            condition = ((ReportHeadItem.revision == expected.revision) & (ReportHeadItem.status == expected.status)
+                         & (ReportHeadItem.version == expected.version))
+        writes = [LinkedWrite.put("head", head_item(head), condition),
+                  LinkedWrite.put("transition", transition_item(head.org_id, head.fiscal_year, write.transition),
+                                  ReportTransitionItem.pk.does_not_exist())]
+        if expected is None:
+            writes.append(LinkedWrite.put("index", index_item(head.org_id, head.fiscal_year, head.report_id)))
+        if write.version is not None:
+            writes.append(LinkedWrite.put("version", version_item(write.version),
+                                          ReportVersionItem.status == (write.version_status_before or write.version.status)))
+        if write.new_version is not None:
+            writes.append(LinkedWrite.put("new_version", version_item(write.new_version), ReportVersionItem.pk.does_not_exist()))
+        if write.verifier_org is not None:
+            writes.append(LinkedWrite.check("assignment", VerifierAssignmentItem,
+                                            *VerifierAssignmentItem.key(head.org_id, head.fiscal_year),
+                                            VerifierAssignmentItem.verifier_org == write.verifier_org))
+        _commit(writes)
+
+    # --- verifiers' assignments ------------------------------------------------------------
+
+    def assignment(self, org_id: str, fiscal_year: int) -> str | None:
+        item = _get(VerifierAssignmentItem, VerifierAssignmentItem.key(org_id, fiscal_year))
+        return item.verifier_org if item is not None else None
+
+    def assignments_of(self, verifier_org: str) -> list[tuple[str, int]]:
+        return [(item.org_id, int(item.fiscal_year)) for item in _query(f"EVBODY#{verifier_org}")
+                if isinstance(item, VerifierIndexItem)]
+
+    def assign(self, org_id: str, fiscal_year: int, verifier_org: str, previous: str | None, by: str, at: str,
+               head: ReportHead | None) -> None:
+        item = VerifierAssignmentItem(*VerifierAssignmentItem.key(org_id, fiscal_year), verifier_org=verifier_org, assigned_by=by,
+                                      assigned_at=at)
+        unchanged = (VerifierAssignmentItem.verifier_org == previous) if previous else VerifierAssignmentItem.pk.does_not_exist()
+        writes = [LinkedWrite.put("assignment", item, unchanged),
+                  LinkedWrite.put("index", VerifierIndexItem(*VerifierIndexItem.key(verifier_org, org_id, fiscal_year), org_id=org_id,
+                                                             fiscal_year=fiscal_year))]
+        if previous and previous != verifier_org:
+            writes.append(LinkedWrite.delete("old_index", VerifierIndexItem(*VerifierIndexItem.key(previous, org_id, fiscal_year))))
+        key = ReportHeadItem.key(org_id, fiscal_year)
+        if head is None:
+            writes.append(LinkedWrite.check("report", ReportHeadItem, *key, ReportHeadItem.pk.does_not_exist()))
+        else:
+            writes.append(LinkedWrite.check("report", ReportHeadItem, *key,
+                                            (ReportHeadItem.revision == head.revision) & (ReportHeadItem.status == head.status)))
+        _commit(writes)
+
+
+class ReportFiles:
+    """``ReportFilesPort`` on the documents bucket (the API writes ``reports/`` only)."""
+
+    def __init__(self, client: Any, bucket: str) -> None:
+        self._client = client
+        self._bucket = bucket
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        try:
+            self._client.put_object(Bucket=self._bucket, Key=key, Body=data, ContentType=content_type)
+        except (ClientError, BotoCoreError) as error:
+            raise SheetFiles._unavailable(error) from error
+
+    def download_url(self, key: str, filename: str, content_type: str, expires_in: int, version_id: str | None = None) -> str:
+        from chalicelib.documents.domain.documents import content_disposition
+
+        params = {"Bucket": self._bucket, "Key": key, "ResponseContentDisposition": content_disposition(filename),
+                  "ResponseContentType": content_type}
+        if version_id:
+            params["VersionId"] = version_id
+        try:
+            return str(self._client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in))
+        except (ClientError, BotoCoreError) as error:
+            raise SheetFiles._unavailable(error) from error

@@ -9,7 +9,7 @@ from chalicelib import container
 from chalicelib.core.admin import AdminFunctions
 
 if TYPE_CHECKING:
-    from chalicelib.emissions.schemas import AddEmissionFactor, CorrectMonitoring
+    from chalicelib.emissions.schemas import AddEmissionFactor, AssignVerifier, CorrectMonitoring, DecideCancellation, ReviewReport
     from chalicelib.emissions.service import Emissions
 
 admin = AdminFunctions(__name__, schemas="chalicelib.emissions.schemas")
@@ -42,3 +42,56 @@ def correct_monitoring(event: CorrectMonitoring) -> dict[str, Any]:
     command = MonitoringCommand(event.source_id, event.month, event.quantity, event.unit, event.evidence_document_id, event.reason)
     value = _emissions().put_monitoring(event.org_id, command, f"admin:{event.requested_by}", action="correct_monitoring")
     return {"value": value}
+
+
+# --- calculation reports: verifiers' assignments and the administrator's review --------------------
+
+
+def _reports() -> Any:
+    from chalicelib.emissions.adapters import ReportStore
+    from chalicelib.emissions.reporting import Reports
+
+    return Reports(container.store(ReportStore), _emissions(), documents=container.document_store(), organisations=container.organisations())
+
+
+@admin.function("AssignVerifier")
+def assign_verifier(event: AssignVerifier) -> dict[str, Any]:
+    """Assign a verification body to an organisation's reports of the fiscal years given."""
+    return _reports().assign_verifier(event.org_id, list(event.fiscal_years), event.verifier_org, f"admin:{event.requested_by}")
+
+
+@admin.function("ReviewReport")
+def review_report(event: ReviewReport) -> dict[str, Any]:
+    """Accept a verified report, return it for amends, or determine its emissions."""
+    from chalicelib.emissions.domain.errors import InvalidOpinion
+    from chalicelib.emissions.reporting import Caller
+
+    reports, caller = _reports(), Caller.admin(event.requested_by)
+    if event.decision == "accept":
+        report = reports.accept(caller, event.report_id, event.reason)
+    elif event.decision == "return_for_amends":
+        report = reports.return_for_amends(caller, event.report_id, event.reason or "")
+    else:
+        if event.t_co2 is None:
+            raise InvalidOpinion(count=1, details=[{"field": "t_co2", "code": "REQUIRED"}])
+        report = reports.determine(caller, event.report_id, event.t_co2, event.reason or "")
+    return {"report": _summary(report)}
+
+
+@admin.function("DecideCancellation")
+def decide_cancellation(event: DecideCancellation) -> dict[str, Any]:
+    """Grant an approval cancellation request (the report reopens as a new version, the old one
+    kept and marked cancelled) or refuse it."""
+    from chalicelib.emissions.reporting import Caller
+
+    reports, caller = _reports(), Caller.admin(event.requested_by)
+    if event.decision == "grant":
+        report = reports.grant_cancellation(caller, event.report_id, event.reason)
+    else:
+        report = reports.refuse_cancellation(caller, event.report_id, event.reason)
+    return {"report": _summary(report)}
+
+
+def _summary(report: dict[str, Any]) -> dict[str, Any]:
+    """The report without its figures (an administrator function's answer stays small)."""
+    return {key: value for key, value in report.items() if key != "figures"}

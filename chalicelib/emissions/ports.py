@@ -115,3 +115,98 @@ class SheetFilesPort(Protocol):
     def download_url(self, key: str, filename: str, expires_in: int) -> str: ...
 
     def read(self, bucket: str | None, key: str, version_id: str | None, max_bytes: int) -> bytes | None: ...
+
+
+# --- calculation reports, verification and review -------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportHead:
+    """The report of an organisation's fiscal year as it stands: its latest version and that
+    version's status, ``revision`` (advanced by every transition: the sequence of the next
+    history record), and the reviewed figure once the administrator accepted or determined it."""
+
+    report_id: str
+    org_id: str
+    fiscal_year: int
+    version: int
+    status: str
+    revision: int
+    updated_at: str
+    submitted_at: str | None = None
+    cancellation_pending: bool = False
+    ever_submitted: bool = False
+    reviewed_t_co2: int | None = None
+    reviewed_basis: str | None = None
+    reviewed_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ReportVersionRecord:
+    """One version: the figures it pinned (the calculation's view, the factor versions
+    included), its files' keys, and what happened to it (opinion, review, cancellation)."""
+
+    report_id: str
+    org_id: str
+    fiscal_year: int
+    version: int
+    status: str
+    created_by: str
+    created_at: str
+    total_t: int
+    figures: dict[str, Any]
+    files: dict[str, str]
+    submitted_at: str | None = None
+    verification: dict[str, Any] | None = None
+    review: dict[str, Any] | None = None
+    cancellation: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ReportWrite:
+    """One transition as ONE transaction: the head as read (``expected``: revision, status
+    and version; ``None`` for a new report), the head after, the version whose status moves
+    (conditioned on the status read), a new version (never overwriting one), the history
+    record, and when a verifier acts, the assignment it must still hold."""
+
+    head: ReportHead
+    expected: ReportHead | None
+    transition: Any
+    version: ReportVersionRecord | None = None
+    version_status_before: str | None = None
+    new_version: ReportVersionRecord | None = None
+    verifier_org: str | None = None
+
+
+class ReportsPort(Protocol):
+    def head(self, org_id: str, fiscal_year: int) -> ReportHead | None: ...
+
+    def heads_of_org(self, org_id: str) -> list[ReportHead]: ...
+
+    def heads_of_year(self, fiscal_year: int) -> list[ReportHead]: ...
+
+    def heads(self, keys: list[tuple[str, int]]) -> list[ReportHead]: ...
+
+    def version(self, org_id: str, fiscal_year: int, version: int) -> ReportVersionRecord | None: ...
+
+    def history(self, org_id: str, fiscal_year: int) -> tuple[list[ReportVersionRecord], list[Any]]: ...
+
+    def commit(self, write: ReportWrite) -> None: ...
+
+    # --- verifiers' assignments ----------------------------------------------------------
+    def assignment(self, org_id: str, fiscal_year: int) -> str | None: ...
+
+    def assignments_of(self, verifier_org: str) -> list[tuple[str, int]]: ...
+
+    def assign(self, org_id: str, fiscal_year: int, verifier_org: str, previous: str | None, by: str, at: str,
+               head: ReportHead | None) -> None: ...
+
+
+class ReportFilesPort(Protocol):
+    """The reports' files in the documents bucket (``reports/``), handed out by presigned GET;
+    evidence and working papers are read where the documents system keeps them."""
+
+    def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    def download_url(self, key: str, filename: str, content_type: str, expires_in: int,
+                     version_id: str | None = None) -> str: ...

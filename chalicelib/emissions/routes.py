@@ -160,3 +160,137 @@ def download_sheet(principal: Principal, fiscal_year: str, query: dict[str, str]
     org_id = service.readable_org(principal, query.get("org_id"))
     files = SheetFiles(container.s3_client(), get_settings().documents_bucket)
     return service.download_sheet(org_id, parse_fiscal_year(fiscal_year), files)
+
+
+# --- calculation reports, verification ------------------------------------------------------------
+#
+# Participants make, submit and recall their own organisation's reports and request an approval
+# cancellation; verifiers see, download and verify only what their body is assigned to (anything
+# else is the 404 of a missing report); administrators read every report (and review through
+# administrator functions).
+
+REPORT_READERS = {Role.PARTICIPANT, Role.VERIFIER, Role.ADMIN}
+VERIFIERS = {Role.VERIFIER}
+_TRANSITION_ERRORS = (e.ReportNotFound, e.InvalidReportTransition, e.ReportLocked, e.ReportChanged, e.ReasonRequired)
+
+
+def _reports() -> Any:
+    from chalicelib.core.settings import get_settings
+    from chalicelib.emissions.adapters import ReportFiles, ReportStore
+    from chalicelib.emissions.reporting import Reports
+
+    return Reports(container.store(ReportStore), _emissions(), files=ReportFiles(container.s3_client(), get_settings().documents_bucket),
+                   documents=container.document_store(), organisations=container.organisations())
+
+
+def _caller(principal: Principal) -> Any:
+    from chalicelib.emissions.reporting import Caller
+
+    return Caller.of(principal)
+
+
+def _version_query(query: dict[str, str]) -> int | None:
+    text = query.get("version")
+    if text is None:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= 9999:
+        raise e.ReportNotFound(report_id=f"version {text[:8]}")
+    return int(text)
+
+
+@api.route("/emissions/reports", summary="Calculation reports: a participant's own, a verifier's assigned, any for an administrator",
+           response="ReportList", roles=REPORT_READERS, query=("fiscal_year", "org_id"),
+           errors_=(e.InvalidFiscalYear, e.OrganisationRequired))
+def list_reports(principal: Principal, query: dict[str, str]) -> Any:
+    fiscal_year = _fiscal_year(query) if "fiscal_year" in query else None
+    return _reports().list_reports(_caller(principal), fiscal_year=fiscal_year, org_id=query.get("org_id"))
+
+
+@api.route("/emissions/reports", "POST",
+           summary="Make a draft calculation report of a fiscal year from the current calculation (pins every figure and factor version)",
+           body="ReportRequest", response="ReportView", status=201, roles=WRITERS,
+           errors_=(e.InvalidReportTransition, e.ReportLocked, e.ReportChanged, e.ReportTooLarge))
+def create_report(principal: Principal, body: Any) -> Response:
+    return _created("ReportView", _reports().create(_caller(principal), body.fiscal_year))
+
+
+@api.route("/emissions/reports/{report_id}", summary="A report: its versions, its history (who, when, why) and the pinned figures",
+           response="ReportView", roles=REPORT_READERS, errors_=(e.ReportNotFound,))
+def get_report(principal: Principal, report_id: str) -> Any:
+    return _reports().get_report(_caller(principal), report_id)
+
+
+@api.route("/emissions/reports/{report_id}/files/{name}",
+           summary="A 5-minute download link for a report version's file: workbook (.xlsx), pdf, or monitoring (CSV)",
+           response="ReportFileLink", roles=REPORT_READERS, query=("version",), errors_=(e.ReportNotFound, e.ReportFileNotFound))
+def report_file(principal: Principal, report_id: str, name: str, query: dict[str, str]) -> Any:
+    return _reports().file_link(_caller(principal), report_id, name, _version_query(query))
+
+
+@api.route("/emissions/reports/{report_id}/evidence",
+           summary="Every evidence document a report version cites, each with a 5-minute download link",
+           response="ReportEvidence", roles=REPORT_READERS, query=("version",), errors_=(e.ReportNotFound,))
+def report_evidence(principal: Principal, report_id: str, query: dict[str, str]) -> Any:
+    return _reports().evidence_links(_caller(principal), report_id, _version_query(query))
+
+
+@api.route("/emissions/reports/{report_id}/submit", "POST", summary="Submit the draft for verification",
+           body="ReportActionRequest", response="ReportView", roles=WRITERS, errors_=(*_TRANSITION_ERRORS, e.ReportIncomplete))
+def submit_report(principal: Principal, report_id: str, body: Any) -> Any:
+    return _reports().submit(_caller(principal), report_id, body.version)
+
+
+@api.route("/emissions/reports/{report_id}/recall", "POST", summary="Recall a report waiting for (or with) the verifier",
+           body="ReportActionRequest", response="ReportView", roles=WRITERS, errors_=_TRANSITION_ERRORS)
+def recall_report(principal: Principal, report_id: str, body: Any) -> Any:
+    return _reports().recall(_caller(principal), report_id, body.reason, body.version)
+
+
+@api.route("/emissions/reports/{report_id}/cancellation-requests", "POST",
+           summary="Request the cancellation of a verified (or reviewed) report's approval, with the reason",
+           body="ReasonRequest", response="ReportView", status=201, roles=WRITERS,
+           errors_=(*_TRANSITION_ERRORS, e.CancellationAlreadyRequested))
+def request_cancellation(principal: Principal, report_id: str, body: Any) -> Response:
+    return _created("ReportView", _reports().request_cancellation(_caller(principal), report_id, body.reason, body.version))
+
+
+@api.route("/emissions/reports/{report_id}/verification/begin", "POST", summary="The assigned verifier starts verifying a submitted report",
+           body="ReportActionRequest", response="ReportView", roles=VERIFIERS, errors_=_TRANSITION_ERRORS)
+def begin_verification(principal: Principal, report_id: str, body: Any) -> Any:
+    return _reports().begin_verification(_caller(principal), report_id)
+
+
+@api.route("/emissions/reports/{report_id}/verification/return", "POST",
+           summary="The assigned verifier returns the report to the participant with the reasons",
+           body="ReasonRequest", response="ReportView", roles=VERIFIERS, errors_=_TRANSITION_ERRORS)
+def return_report(principal: Principal, report_id: str, body: Any) -> Any:
+    return _reports().return_to_participant(_caller(principal), report_id, body.reason)
+
+
+@api.route("/emissions/reports/{report_id}/verification/opinion", "POST",
+           summary="The assigned verifier records the verification report (opinion, verified t-CO2, misstatements, improvements); "
+                   "the report locks",
+           body="OpinionRequest", response="ReportView", roles=VERIFIERS, errors_=(*_TRANSITION_ERRORS, e.InvalidOpinion))
+def record_opinion(principal: Principal, report_id: str, body: Any) -> Any:
+    from chalicelib.emissions.reporting import OpinionCommand
+
+    command = OpinionCommand(body.opinion, body.verified_t_co2, tuple(body.reasons),
+                             tuple((m.reference, m.explanation, m.material) for m in body.misstatements), tuple(body.improvements))
+    return _reports().record_opinion(_caller(principal), report_id, command)
+
+
+@api.route("/emissions/reports/{report_id}/working-papers", "POST",
+           summary="The assigned verifier's upload link for a working paper of this report (key scoped to the report)",
+           body="WorkingPaperRequest", response="chalicelib.documents.schemas:DocumentUpload", status=201, roles=VERIFIERS,
+           errors_=(e.ReportNotFound, e.InvalidReportTransition))
+def working_paper(principal: Principal, report_id: str, body: Any) -> Response:
+    from chalicelib.documents import service as documents
+    from chalicelib.emissions.reporting import WORKING_PAPER_KIND
+
+    def announce(purpose: str) -> dict[str, Any]:
+        announcement = documents.Announcement(WORKING_PAPER_KIND, body.filename, body.content_type, body.size, purpose)
+        return documents.announce(principal, announcement, documents=container.document_store(), objects=container.object_store())
+
+    result = _reports().working_paper_upload(_caller(principal), report_id, body.filename, body.content_type, body.size, announce)
+    payload = resolve("chalicelib.documents.schemas:DocumentUpload").model_validate(result).model_dump(mode="json")
+    return json_response(201, payload, current_correlation_id())

@@ -6,7 +6,7 @@ numbers: a quantity sent as a number is refused (strict validation).
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -274,4 +274,168 @@ class CorrectMonitoring(EventModel):
     unit: Unit
     evidence_document_id: DocumentId | None = None
     reason: Annotated[str, Field(min_length=1, max_length=500)]
+    requested_by: Requester = "administrator"
+
+
+# --- calculation reports, verification and review ------------------------------------------------
+
+ReportStatusName = Literal["draft", "submitted", "under_verification", "verified", "returned", "recalled", "superseded", "accepted",
+                           "determined", "cancelled"]
+Reason = Annotated[str, Field(min_length=1, max_length=2000)]
+VersionNumber = Annotated[int, Field(ge=1, le=9999, description="The version the caller last read (refused if the report moved on)")]
+
+
+class ReportRequest(RequestModel):
+    """Make a draft of the caller's report for a fiscal year from the current calculation."""
+
+    fiscal_year: Annotated[int, Field(ge=2000, le=2100, examples=[2025])]
+
+
+class ReportActionRequest(RequestModel):
+    version: VersionNumber | None = None
+    reason: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class ReasonRequest(RequestModel):
+    reason: Reason
+    version: VersionNumber | None = None
+
+
+class MisstatementRequest(RequestModel):
+    reference: Annotated[str, Field(min_length=1, max_length=200)]
+    explanation: Reason
+    material: bool
+
+
+class OpinionRequest(RequestModel):
+    """The verification report: the opinion, the verified emissions in whole t-CO2 (required
+    unless not verified), the reasons of a negative opinion, uncorrected misstatements and
+    recommended improvements."""
+
+    opinion: Literal["verified", "verified_with_comments", "not_verified"]
+    verified_t_co2: Annotated[int, Field(ge=0, le=10**12)] | None = None
+    reasons: Annotated[list[Reason], Field(max_length=50)] = []
+    misstatements: Annotated[list[MisstatementRequest], Field(max_length=50)] = []
+    improvements: Annotated[list[Reason], Field(max_length=50)] = []
+
+
+class WorkingPaperRequest(RequestModel):
+    filename: Annotated[str, Field(min_length=1, max_length=200, examples=["検証調書_2025.pdf"])]
+    content_type: Annotated[str, Field(min_length=1, max_length=100, examples=["application/pdf"])]
+    size: Annotated[int, Field(ge=1, le=1_073_741_824)]
+
+
+class Reviewed(ResponseModel):
+    t_co2: int
+    basis: Literal["accepted", "determined"]
+    version: int
+
+
+class ReportSummary(ResponseModel):
+    id: Annotated[str, Field(examples=["FY2025-kanto-steel"])]
+    org_id: str
+    fiscal_year: int
+    version: int
+    status: ReportStatusName
+    revision: int
+    updated_at: str
+    submitted_at: str | None
+    cancellation_pending: bool
+    reviewed: Reviewed | None
+
+
+class ReportList(ResponseModel):
+    reports: list[ReportSummary]
+
+
+class ReportVersionView(ResponseModel):
+    version: int
+    status: ReportStatusName
+    created_by: str
+    created_at: str
+    submitted_at: str | None
+    total_t: int
+    t_co2: str
+    monitoring_revision: int | None
+    missing: int
+    factor_versions: list[str]
+    files: list[str]
+    verification: dict[str, Any] | None
+    review: dict[str, Any] | None
+    cancellation: dict[str, Any] | None
+
+
+class ReportTransitionView(ResponseModel):
+    sequence: int
+    version: int
+    action: str
+    from_status: str | None
+    to_status: str
+    by: str
+    role: str
+    at: str
+    reason: str | None
+    details: dict[str, Any]
+
+
+class ReportView(ReportSummary):
+    verifier_org: str | None
+    versions: list[ReportVersionView]
+    history: list[ReportTransitionView]
+    figures: dict[str, Any] | None
+
+
+class ReportFileLink(ResponseModel):
+    url: str
+    expires_in: int
+    filename: str
+    version: int
+    name: Literal["workbook", "pdf", "monitoring"]
+
+
+class EvidenceLink(ResponseModel):
+    url: str
+    expires_in: int
+
+
+class EvidenceDocumentView(ResponseModel):
+    document_id: str
+    cited_by: list[str]
+    filename: str | None
+    download: EvidenceLink | None
+
+
+class ReportEvidence(ResponseModel):
+    report_id: str
+    version: int
+    documents: list[EvidenceDocumentView]
+
+
+class AssignVerifier(EventModel):
+    """Assign a verification body (an organisation of kind verification_body) to an
+    organisation's reports of one or more fiscal years."""
+
+    org_id: Annotated[str, Field(min_length=1, max_length=64)]
+    verifier_org: Annotated[str, Field(min_length=1, max_length=64)]
+    fiscal_years: Annotated[list[Annotated[int, Field(ge=2000, le=2100)]], Field(min_length=1, max_length=10)]
+    requested_by: Requester = "administrator"
+
+
+class ReviewReport(EventModel):
+    """The administrator's review of a verified report: accept it, return it for amends
+    (reason), or determine the emissions (whole t-CO2, reason)."""
+
+    report_id: Annotated[str, Field(min_length=1, max_length=80)]
+    decision: Literal["accept", "return_for_amends", "determine"]
+    t_co2: Annotated[int, Field(ge=0, le=10**12)] | None = None
+    reason: Annotated[str, Field(max_length=2000)] | None = None
+    requested_by: Requester = "administrator"
+
+
+class DecideCancellation(EventModel):
+    """Grant (the report reopens as a new version) or refuse an approval cancellation request."""
+
+    report_id: Annotated[str, Field(min_length=1, max_length=80)]
+    decision: Literal["grant", "refuse"]
+    reason: Reason
     requested_by: Requester = "administrator"

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from chalicelib.core.clock import iso_now
 from chalicelib.core.errors import JvetsError
@@ -46,8 +46,17 @@ from chalicelib.emissions.domain.factors import SHIPPED, FactorTable, FactorVers
 from chalicelib.emissions.domain.imports import fiscal_year_of_purpose, sheet_purpose
 from chalicelib.emissions.domain.monitoring import StoredValue, effective
 from chalicelib.emissions.domain.quantities import FAMILY_OF, convert, fiscal_year_of, months_of, parse_month, parse_quantity
+from chalicelib.emissions.domain.reports import ReportState, ReviewedEmissions
 from chalicelib.emissions.domain.sources import Basis, Category, Site, Source, SourceStatus, check_source
-from chalicelib.emissions.ports import Change, DocumentsPort, EmissionsPort, OrganisationData, SheetFilesPort
+from chalicelib.emissions.ports import (
+    Change,
+    DocumentsPort,
+    EmissionsPort,
+    OrganisationData,
+    ReportHead,
+    ReportsPort,
+    SheetFilesPort,
+)
 
 MAX_ATTEMPTS = 5
 #: A downloaded sheet's link is valid this long; the object itself expires with the
@@ -237,8 +246,10 @@ def _source_record(source: Source) -> dict[str, Any]:
 
 class Emissions:
     def __init__(self, store: EmissionsPort, *, documents: DocumentsPort | None = None,
-                 organisations: OrganisationsPort | None = None, now: Callable[[], str] = iso_now) -> None:
+                 organisations: OrganisationsPort | None = None, now: Callable[[], str] = iso_now,
+                 reports: ReportsPort | None = None) -> None:
         self.store = store
+        self.reports = reports
         self.documents = documents
         self.organisations = organisations
         self.now = now
@@ -627,6 +638,36 @@ class Emissions:
                                              "sources": len({number for number, _ in keys}), "revision": result.revision,
                                              "replayed": result.replayed})
 
+
+    # --- what allocation, true-up and the overdue list read (chalicelib/compliance) ----------
+
+    def reviewed_emissions(self, org_id: str, fiscal_year: int) -> ReviewedEmissions | None:
+        """The organisation's emissions of the fiscal year as the administrator accepted or
+        determined them (whole t-CO2), or ``None``: never an unreviewed figure."""
+        if self.reports is None:
+            return None
+        head = self.reports.head(org_id, fiscal_year)
+        return reviewed_of(head)
+
+    def report_states(self, fiscal_year: int) -> list[ReportState]:
+        """Where every organisation's report of the fiscal year stands (organisations
+        without a report are not listed), by organisation."""
+        if self.reports is None:
+            return []
+        return [ReportState(h.org_id, h.report_id, h.version, h.status, h.submitted_at)
+                for h in sorted(self.reports.heads_of_year(fiscal_year), key=lambda h: h.org_id)]
+
+
+#: The name other systems know the emissions use cases by (``docs/interfaces``).
+EmissionsService = Emissions
+
+
+def reviewed_of(head: ReportHead | None) -> ReviewedEmissions | None:
+    if head is None or head.reviewed_t_co2 is None or head.reviewed_basis not in ("accepted", "determined") \
+            or head.reviewed_version is None:
+        return None
+    basis: Literal["accepted", "determined"] = "accepted" if head.reviewed_basis == "accepted" else "determined"
+    return ReviewedEmissions(head.org_id, head.fiscal_year, head.reviewed_t_co2, basis, head.report_id, head.reviewed_version)
 
 def _problem(sheet: str, cell: str, error: JvetsError) -> dict[str, str]:
     return {"sheet": sheet, "cell": cell, "code": error.code, "message": error.message, "message_ja": error.message_ja_text}

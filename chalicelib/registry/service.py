@@ -168,7 +168,8 @@ class RetireCommand:
 
 @dataclass(frozen=True)
 class IssueCommand:
-    """The administrator creates units in a new serial block of an account."""
+    """The administrator creates units in a new serial block of an account (``linked``:
+    writes another system adds to the same transaction, as for a transfer)."""
 
     account: str
     unit_type: str
@@ -179,6 +180,7 @@ class IssueCommand:
     idempotency_key: str
     initiated_by: str
     project: str | None = None
+    linked: tuple[Any, ...] = field(default=())
 
     def fingerprint(self) -> str:
         return request_fingerprint(
@@ -539,7 +541,8 @@ class Ledger:
                 counter=(counter_name, last, block.serial_end), reason=command.reason,
             )
 
-        return self._write(_Write(tx_id=tx_id, fingerprint=fingerprint, plan=plan, final=(AccountNotFound,)))
+        return self._write(_Write(tx_id=tx_id, fingerprint=fingerprint, plan=plan, final=(AccountNotFound,),
+                                  linked=command.linked))
 
     def correct(self, command: CorrectCommand) -> Receipt:
         original_id = command.transaction_id

@@ -37,6 +37,9 @@ NOT_FOUND = (404, "ACCOUNT_NOT_FOUND")
 FORBIDDEN = (403, "FORBIDDEN")
 ORG_NOT_FOUND = (404, "ORGANISATION_NOT_FOUND")
 SOURCE_NOT_FOUND = (404, "SOURCE_NOT_FOUND")
+REPORT_NOT_FOUND = (404, "REPORT_NOT_FOUND")
+BAD_MOVE = (409, "INVALID_REPORT_TRANSITION")
+PHASE_NOT_FOUND = (404, "PHASE_NOT_FOUND")
 MATRIX = {
     ("GET", "/health"): _public(OK),
     ("GET", "/openapi.json"): _public(OK),
@@ -75,6 +78,29 @@ MATRIX = {
     ("GET", "/emissions/calculation"): _row(OK, ORG_NOT_FOUND, FORBIDDEN, OK),
     # The performance sheet's download link: read like the other emissions data.
     ("GET", "/emissions/sheets/{fiscal_year}"): _row(OK, ORG_NOT_FOUND, FORBIDDEN, OK),
+    # Phases: a participant sees the phases it takes part in (its own row), any other the 404 of a missing one; a verifier
+    # sees timelines only; the true-up is the participant's own or the administrator's table; report and overdue: administrators.
+    ("GET", "/phases"): _row(OK, OK, OK, OK),
+    ("GET", "/phases/{phase_id}"): _row(OK, PHASE_NOT_FOUND, OK, OK),
+    ("GET", "/phases/{phase_id}/true-up"): _row(OK, PHASE_NOT_FOUND, FORBIDDEN, OK),
+    ("GET", "/phases/{phase_id}/report"): _row(FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    ("GET", "/phases/{phase_id}/overdue"): _row(FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    # Calculation reports (kanto-steel's FY2025, submitted; sakura-verif, the verifier's body, is assigned to it): the
+    # owner, a participant of another organisation (the 404 of a missing report), the assigned verifier, an
+    # administrator (reads; reviews through administrator functions). A 409 is a refusal after the access check. Rows
+    # that move the report come last, in order: begin, return (200), then the opinion and the recall are refused.
+    ("GET", "/emissions/reports"): _row(OK, OK, OK, OK),
+    ("GET", "/emissions/reports/{report_id}"): _row(OK, REPORT_NOT_FOUND, OK, OK),
+    ("GET", "/emissions/reports/{report_id}/files/{name}"): _row(OK, REPORT_NOT_FOUND, OK, OK),
+    ("GET", "/emissions/reports/{report_id}/evidence"): _row(OK, REPORT_NOT_FOUND, OK, OK),
+    ("POST", "/emissions/reports"): _row(BAD_MOVE, (201, None), FORBIDDEN, FORBIDDEN),
+    ("POST", "/emissions/reports/{report_id}/submit"): _row(BAD_MOVE, REPORT_NOT_FOUND, FORBIDDEN, FORBIDDEN),
+    ("POST", "/emissions/reports/{report_id}/cancellation-requests"): _row(BAD_MOVE, REPORT_NOT_FOUND, FORBIDDEN, FORBIDDEN),
+    ("POST", "/emissions/reports/{report_id}/working-papers"): _row(FORBIDDEN, FORBIDDEN, BAD_MOVE, FORBIDDEN),
+    ("POST", "/emissions/reports/{report_id}/verification/begin"): _row(FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
+    ("POST", "/emissions/reports/{report_id}/verification/return"): _row(FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
+    ("POST", "/emissions/reports/{report_id}/verification/opinion"): _row(FORBIDDEN, FORBIDDEN, BAD_MOVE, FORBIDDEN),
+    ("POST", "/emissions/reports/{report_id}/recall"): _row(BAD_MOVE, REPORT_NOT_FOUND, FORBIDDEN, FORBIDDEN),
 }
 
 
@@ -110,6 +136,17 @@ def world(api, demo, local_aws, aws_client):
     site = api.call("POST", "/emissions/sites", {"name_ja": "本社工場"}, token=tokens["holder"])[1]["id"]
     source = api.call("POST", "/emissions/sources", _SOURCE | {"site_id": site}, token=tokens["holder"])[1]["id"]
     assert api.call("PUT", f"/emissions/sources/{source}/monitoring/2025-04", {"quantity": "1", "unit": "kWh"}, token=tokens["holder"])[0] == 200
+    for month in ("2025-05", "2025-06", "2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12", "2026-01", "2026-02", "2026-03"):
+        assert api.call("PUT", f"/emissions/sources/{source}/monitoring/{month}", {"quantity": "1", "unit": "kWh"},
+                        token=tokens["holder"])[0] == 200
+    admin("assign_verifier", {"org_id": "kanto-steel", "verifier_org": "sakura-verif", "fiscal_years": [2025]})
+    assert api.call("POST", "/emissions/reports", {"fiscal_year": 2025}, token=tokens["holder"])[0] == 201
+    assert api.call("POST", "/emissions/reports/FY2025-kanto-steel/submit", {}, token=tokens["holder"])[0] == 200
+    admin("define_phase", {"id": "matrix", "name": "Matrix phase", "name_ja": "マトリクス", "base_years": [2021, 2022, 2023],
+                           "commitment_year": 2025, "adjustment_end": "2026-08-31",
+                           "trading_period": {"start": "2025-04-01", "end": "2026-08-31"},
+                           "participants": [{"org_id": "kanto-steel", "kind": "target_subsidised", "committed_reduction_t": 10,
+                                             "subsidy_yen": 1000}]})
     return {"tokens": tokens, "kanto": kanto, "tx": tx, "document": document, "site": site, "source": source}
 
 
@@ -121,7 +158,8 @@ def _request(route, world):
     method, path = route
     concrete = (path.replace("{number}", world["kanto"]).replace("{transaction_id}", world["tx"])
                 .replace("{document_id}", world["document"]).replace("{source_id}", world["source"]).replace("{month}", "2025-05")
-                .replace("{fiscal_year}", "2025"))
+                .replace("{fiscal_year}", "2025").replace("{report_id}", "FY2025-kanto-steel").replace("{name}", "pdf")
+                .replace("{phase_id}", "matrix"))
     if method == "GET" and path.startswith("/emissions/") and path != "/emissions/factors":
         concrete += "?org_id=kanto-steel&fiscal_year=2025"
     body, headers = None, {}
@@ -151,6 +189,16 @@ def _request(route, world):
         body = _SOURCE | {"site_id": world["site"], "notes": "matrix"}
     elif route == ("PUT", "/emissions/sources/{source_id}/monitoring/{month}"):
         body = {"quantity": "2", "unit": "kWh"}
+    elif route == ("POST", "/emissions/reports"):
+        body = {"fiscal_year": 2025}
+    elif route in {("POST", f"/emissions/reports/{{report_id}}/{action}") for action in ("cancellation-requests", "verification/return")}:
+        body = {"reason": "matrix"}
+    elif route == ("POST", "/emissions/reports/{report_id}/working-papers"):
+        body = {"filename": "調書.pdf", "content_type": "application/pdf", "size": 1000}
+    elif route == ("POST", "/emissions/reports/{report_id}/verification/opinion"):
+        body = {"opinion": "verified", "verified_t_co2": 1}
+    elif method == "POST" and path.startswith("/emissions/reports/"):
+        body = {}
     if method == "POST":
         headers["Idempotency-Key"] = f"matrix-{uuid.uuid4()}"
     return method, concrete, body, headers
@@ -182,7 +230,8 @@ def test_administrator_functions_are_lambda_functions_only_and_all_known():
     assert set(FUNCTIONS) <= lambda_functions
     assert set(FUNCTIONS) == {"create_organisation", "create_user", "open_account", "close_account", "set_account_status", "set_commitment_reserve",
                               "issue_units", "correct_transaction", "set_market", "audit_ledger",
-                              "add_emission_factor", "correct_monitoring"}
+                              "add_emission_factor", "correct_monitoring", "assign_verifier", "review_report", "decide_cancellation",
+                              "define_phase", "allocate_phase", "true_up", "phase_report", "overdue_reports"}
 
 
 @pytest.mark.parametrize("function", sorted(FUNCTIONS))

@@ -197,7 +197,17 @@ for handler in json.loads(sys.argv[3]):
     if not callable(getattr(importlib.import_module(module), attribute, None)):
         unresolved.append(handler)
 origins = {name: sys.modules[name].__file__ for name in ("botocore", "pynamodb", "pydantic", "jwt", "app", "urllib3")}
-print(json.dumps({"origins": origins, "unresolved": unresolved}))
+# The report's builders load only when a report is made, and work from the zip (the bundled
+# font, fontTools without its pruned accelerators).
+eager = sorted(name for name in ("fpdf", "openpyxl", "fontTools", "PIL") if name in sys.modules)
+from chalicelib.emissions.report_files import FONT, ReportHeader, build_pdf, build_workbook
+header = ReportHeader("FY2025-kanto-steel", "kanto-steel", "Kanto", "関東製鋼株式会社", 2025, 1, "2026-05-01", "kanto")
+figures = {"t_co2": "1.000", "total_t": 1, "months": [], "sources": [], "factor_versions": [],
+           "excluded": [{"number": 7, "name_ja": "非常用発電機", "exclusion_reason": "軽微な排出源"}]}
+pdf, workbook = build_pdf(header, figures), build_workbook(header, figures)
+report = {"eager": eager, "pdf": pdf[:5].decode(), "workbook": workbook[:2].decode(), "font": str(FONT),
+          "fonttools": sys.modules["fontTools"].__file__}
+print(json.dumps({"origins": origins, "unresolved": unresolved, "report": report}))
 """
 
 
@@ -236,6 +246,13 @@ def test_the_packaged_app_imports_the_sdk_from_the_lambda_runtime(in_lambda_runt
     assert origins["botocore"].startswith(runtime) and origins["urllib3"].startswith(runtime)
     for name in ("pynamodb", "pydantic", "jwt", "app"):
         assert origins[name].startswith(task), (name, origins[name])
+
+
+def test_the_packaged_app_makes_a_report_pdf_with_its_own_font_and_loads_it_lazily(in_lambda_runtime):
+    report = in_lambda_runtime["report"]
+    assert report["eager"] == []
+    assert report["pdf"] == "%PDF-" and report["workbook"] == "PK"
+    assert report["font"].startswith(in_lambda_runtime["task"]) and report["fonttools"].startswith(in_lambda_runtime["task"])
 
 
 def test_lambda_finds_every_handler_named_in_the_template(in_lambda_runtime):

@@ -56,6 +56,9 @@ class DocumentKind(str, Enum):
     PERFORMANCE_SHEET = "performance_sheet"
     #: A calculation report as submitted.
     CALCULATION_REPORT = "calculation_report"
+    #: A verifier's working paper for one calculation report (announced through the emissions
+    #: system with the purpose ``working_paper:<report id>``; its key is scoped to that report).
+    WORKING_PAPER = "working_paper"
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ RULES: dict[DocumentKind, KindRule] = {
     DocumentKind.EVIDENCE: KindRule((PDF, PNG, JPEG), 20 * MiB),
     DocumentKind.PERFORMANCE_SHEET: KindRule((XLSX,), 10 * MiB),
     DocumentKind.CALCULATION_REPORT: KindRule((PDF, XLSX), 20 * MiB),
+    DocumentKind.WORKING_PAPER: KindRule((PDF, XLSX, PNG, JPEG), 50 * MiB),
 }
 
 
@@ -176,7 +180,7 @@ class Document:
 
     @property
     def key(self) -> str:
-        return object_key(self.org_id, self.document_id, self.content_type)
+        return object_key(self.org_id, self.document_id, self.content_type, scope_of(self.kind, self.purpose))
 
     def view(self) -> dict[str, Any]:
         return {
@@ -201,7 +205,10 @@ class Document:
 
 _ORG = r"[a-z0-9][a-z0-9-]{0,62}"
 _ID = r"[0-9a-f]{32}"
-_KEY = re.compile(rf"^uploads/(?P<org_id>{_ORG})/(?P<document_id>{_ID})\.(?P<extension>[a-z]{{3,4}})$")
+_SCOPE = r"[A-Za-z0-9][A-Za-z0-9-]{0,79}"
+_KEY = re.compile(rf"^uploads/(?P<org_id>{_ORG})/(?:reports/(?P<scope>{_SCOPE})/)?(?P<document_id>{_ID})\.(?P<extension>[a-z]{{3,4}})$")
+#: The purpose a working paper is announced with: the report it belongs to.
+WORKING_PAPER_PURPOSE = re.compile(rf"^working_paper:(?P<report_id>{_SCOPE})$")
 
 
 #: A purpose names what a document supports: a word, then ids, separated by colons.
@@ -212,8 +219,19 @@ def is_document_id(text: str) -> bool:
     return re.fullmatch(_ID, text) is not None
 
 
-def object_key(org_id: str, document_id: str, content_type: str) -> str:
-    return f"{UPLOAD_PREFIX}{org_id}/{document_id}.{FILE_TYPES[content_type].extension}"
+def scope_of(kind: DocumentKind, purpose: str | None) -> str | None:
+    """The report a working paper's key is scoped to (``None`` for every other kind)."""
+    if kind is not DocumentKind.WORKING_PAPER:
+        return None
+    match = WORKING_PAPER_PURPOSE.match(purpose or "")
+    return match["report_id"] if match else None
+
+
+def object_key(org_id: str, document_id: str, content_type: str, scope: str | None = None) -> str:
+    """``uploads/<org>/<document>.<ext>``, or for a working paper
+    ``uploads/<org>/reports/<report id>/<document>.<ext>``."""
+    scoped = f"reports/{scope}/" if scope else ""
+    return f"{UPLOAD_PREFIX}{org_id}/{scoped}{document_id}.{FILE_TYPES[content_type].extension}"
 
 
 def parse_key(key: str) -> tuple[str, str] | None:
@@ -247,6 +265,8 @@ def check_announcement(
 ) -> tuple[FileType, str]:
     """What a participant announces before uploading; returns the type and clean name."""
     if purpose is not None and not PURPOSE.match(purpose):
+        raise PurposeNotAllowed(field="purpose")
+    if kind is DocumentKind.WORKING_PAPER and scope_of(kind, purpose) is None:
         raise PurposeNotAllowed(field="purpose")
     rule = RULES[kind]
     file_type = FILE_TYPES.get(content_type)

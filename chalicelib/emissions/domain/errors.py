@@ -199,3 +199,126 @@ class SheetFileUnavailable(Unprocessable):
     code = "SHEET_FILE_UNAVAILABLE"
     message_en = "The uploaded sheet could not be read: upload it again."
     message_ja = "アップロードされた実績管理表を読み取れませんでした。再度アップロードしてください。"
+
+
+# --- calculation reports, verification and review ------------------------------------------
+
+
+class ReportNotFound(NotFound):
+    """No such report, or the caller may not see it (a verifier sees only what is assigned to it)."""
+
+    code = "REPORT_NOT_FOUND"
+    message_en = "Report {report_id} was not found."
+    message_ja = "報告書 {report_id} が見つかりません。"
+
+
+class InvalidReportTransition(Conflict):
+    """The report's status does not allow this action by this kind of user."""
+
+    code = "INVALID_REPORT_TRANSITION"
+    message_en = "The report cannot {action} while it is {status}."
+    message_ja = "報告書の状態（{status}）では {action} を行えません。"
+
+
+class ReportLocked(Conflict):
+    """A verified, accepted or determined report is locked; only a granted cancellation reopens it."""
+
+    code = "REPORT_LOCKED"
+    message_en = "The report is {status} and locked: {action} is not possible. Request an approval cancellation instead."
+    message_ja = "報告書は {status} のため確定しており、{action} はできません。承認取消を申請してください。"
+
+
+class ReportChanged(Conflict):
+    """Another request changed the report first; read it again."""
+
+    code = "REPORT_CHANGED"
+    message_en = "The report was changed by another request: read it again and retry."
+    message_ja = "報告書が他の処理によって更新されました。再度読み込んでからやり直してください。"
+
+
+class ReportIncomplete(Unprocessable):
+    """A report with months missing monitoring data cannot be submitted."""
+
+    code = "REPORT_INCOMPLETE"
+    message_en = "The report lacks monitoring data for {missing} source-months: enter them and make a new draft."
+    message_ja = "報告書にモニタリングデータのない月が {missing} 件あります。入力してから新しい下書きを作成してください。"
+
+
+class ReasonRequired(JvetsError):
+    """Returning, determining and cancellations need a reason (at most 2000 characters)."""
+
+    code = "REASON_REQUIRED"
+    message_en = "Give a reason (up to 2000 characters) to {action}."
+    message_ja = "{action} には理由（2000文字以内）が必要です。"
+
+
+class CancellationAlreadyRequested(Conflict):
+    """An approval cancellation request is already waiting for the administrator."""
+
+    code = "CANCELLATION_ALREADY_REQUESTED"
+    message_en = "An approval cancellation request is already waiting for the administrator."
+    message_ja = "承認取消の申請が既に事務局の判断を待っています。"
+
+
+class NoCancellationRequested(Conflict):
+    """Only a waiting approval cancellation request can be granted or refused."""
+
+    code = "NO_CANCELLATION_REQUESTED"
+    message_en = "No approval cancellation request is waiting for this report ({status})."
+    message_ja = "この報告書（{status}）には判断待ちの承認取消申請がありません。"
+
+
+class InvalidOpinion(Unprocessable):
+    """A verification report that contradicts itself (details name each problem)."""
+
+    code = "INVALID_OPINION"
+    message_en = "The verification report is not consistent: {count} problems."
+    message_ja = "検証報告の内容に不整合があります（{count} 件）。"
+
+
+class OpinionNotVerified(Conflict):
+    """A report the verifier did not verify cannot be accepted as it is: determine or return it."""
+
+    code = "OPINION_NOT_VERIFIED"
+    message_en = "The verifier did not verify this report: determine the emissions or return it for amends."
+    message_ja = "この報告書は検証されていません。排出量を決定するか、修正のため差し戻してください。"
+
+
+class NotVerificationBody(Unprocessable):
+    """A verifier is assigned from an organisation of kind verification_body."""
+
+    code = "NOT_VERIFICATION_BODY"
+    message_en = "Organisation {org_id} is not a verification body."
+    message_ja = "組織 {org_id} は検証機関ではありません。"
+
+
+class VerificationInProgress(Conflict):
+    """The verifier cannot be changed while the report is under verification."""
+
+    code = "VERIFICATION_IN_PROGRESS"
+    message_en = "The report of {org_id} for FY{fiscal_year} is under verification: the verifier cannot change now."
+    message_ja = "{org_id} の {fiscal_year} 年度の報告書は検証中のため、検証機関を変更できません。"
+
+
+class ReportTooLarge(Unprocessable):
+    """A report's pinned figures must fit in one record."""
+
+    code = "REPORT_TOO_LARGE"
+    message_en = "The report's figures are too large to keep ({size} bytes compressed)."
+    message_ja = "報告書の数値が大きすぎて保存できません（圧縮後 {size} バイト）。"
+
+
+class ReportFileNotFound(NotFound):
+    """No such file of the report, or the caller may not see it."""
+
+    code = "REPORT_FILE_NOT_FOUND"
+    message_en = "File {name} of report {report_id} was not found."
+    message_ja = "報告書 {report_id} のファイル {name} が見つかりません。"
+
+
+class CancellationPending(Conflict):
+    """While an approval cancellation request waits, the administrator decides it first."""
+
+    code = "CANCELLATION_PENDING"
+    message_en = "An approval cancellation request is waiting: grant or refuse it before you {action}."
+    message_ja = "承認取消の申請が判断待ちです。{action} の前に申請を許可または却下してください。"

@@ -1,0 +1,70 @@
+"""The compliance administrator functions: define a phase, allocate it, true it up, its
+report and its overdue reports (``chalicelib.core.admin`` explains the declaration)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from chalicelib import container
+from chalicelib.core.admin import AdminFunctions
+
+if TYPE_CHECKING:
+    from chalicelib.compliance.domain.phases import Phase
+    from chalicelib.compliance.schemas import DefinePhase, PhaseEvent, PhaseReportEvent
+
+admin = AdminFunctions(__name__, schemas="chalicelib.compliance.schemas")
+blueprint = admin.blueprint
+
+
+def phase_of(event: DefinePhase) -> Phase:
+    from datetime import date
+
+    from chalicelib.compliance.domain.errors import InvalidPhase
+    from chalicelib.compliance.domain.phases import Deadline, Participant, ParticipantKind, Phase
+
+    try:
+        first, second, third = event.base_years
+        return Phase(
+            phase_id=event.id, name=event.name, name_ja=event.name_ja, base_years=(first, second, third),
+            commitment_year=event.commitment_year, adjustment_end=date.fromisoformat(event.adjustment_end),
+            trading_start=date.fromisoformat(event.trading_period.start), trading_end=date.fromisoformat(event.trading_period.end),
+            compliance_period=event.compliance_period,
+            deadlines=tuple(Deadline(d.fiscal_year, date.fromisoformat(d.due)) for d in event.report_deadlines),
+            participants=tuple(Participant(p.org_id, ParticipantKind(p.kind), p.committed_reduction_t, p.subsidy_yen)
+                               for p in event.participants),
+        )
+    except ValueError as error:
+        raise InvalidPhase(reason="a date is not a calendar date.", reason_ja="日付が正しくありません。") from error
+
+
+@admin.function("DefinePhase")
+def define_phase(event: DefinePhase) -> dict[str, Any]:
+    """Define a phase once (the same definition again answers it with created false)."""
+    return container.compliance().define_phase(phase_of(event), event.requested_by)
+
+
+@admin.function("PhaseEvent")
+def allocate_phase(event: PhaseEvent) -> dict[str, Any]:
+    """Issue each target's assigned amount of JPAs into its operator holding account, once."""
+    return container.compliance().allocate(event.phase_id, event.requested_by)
+
+
+@admin.function("PhaseEvent")
+def true_up(event: PhaseEvent) -> dict[str, Any]:
+    """After the adjustment period: each target's retirements against its reviewed emissions."""
+    return container.compliance().true_up(event.phase_id)
+
+
+@admin.function("PhaseReportEvent")
+def phase_report(event: PhaseReportEvent) -> dict[str, Any]:
+    """The phase's results table (and per-participant rows); ``format: csv`` adds the CSV text."""
+    from chalicelib.compliance.service import report_csv
+
+    body = container.compliance().phase_report(event.phase_id)
+    return {"report": body, "csv": report_csv(body)} if event.format == "csv" else {"report": body}
+
+
+@admin.function("PhaseEvent")
+def overdue_reports(event: PhaseEvent) -> dict[str, Any]:
+    """The phase's calculation reports not submitted by their deadline (and those submitted late)."""
+    return container.compliance().overdue(event.phase_id)

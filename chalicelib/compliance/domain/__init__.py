@@ -1,0 +1,1 @@
+"""Compliance rules, without AWS: phases, allocation, true-up, the phase report, deadlines."""
