@@ -14,6 +14,8 @@ import { helpView } from "./views/help.js";
 import { forgetHistory, historyView, transactionView } from "./views/history.js";
 import { loginView } from "./views/login.js";
 import { movementView } from "./views/movement.js";
+import { MATCHING_NAV, matchingRoutes } from "./views/matching/routes.js";
+import { forgetNotifications, notificationsLink, watchNotifications } from "./views/matching/notifications.js";
 
 /** How often the trading window is asked for (the header refreshes without reloading). */
 const MARKET_POLL_MS = 30_000;
@@ -45,6 +47,7 @@ const routes = {
   monitoring: { make: (params) => monitoringView(ctx, params[0] || null) },
   sheets: { make: (params) => sheetsView(ctx, params[0] || null) },
   calculation: { make: (params) => calculationView(ctx, params[0] || null) },
+  ...matchingRoutes(() => ctx),
 };
 
 const NAV = [
@@ -210,6 +213,7 @@ function endSession(reason) {
   const { name } = parseHash();
   session.clear();
   forgetHistory();
+  forgetNotifications();
   clearTimeout(app.refreshTimer);
   app.me = null;
   app.mePromise = null;
@@ -288,6 +292,7 @@ function renderHeader() {
               h("span", { class: "user", id: "header-user" }, t("header.user", { username: user.username })),
             )
           : null,
+        notificationsLink(current),
         h("a", { href: "#/help", class: "tool-link", id: "help-link", "aria-current": current === "help" ? "page" : null }, t("nav.help")),
         h("button", { type: "button", id: "lang-toggle", class: "tool-button", lang: t("lang.toggle_lang"), onclick: toggleLang }, t("lang.toggle")),
         user ? h("button", { type: "button", id: "logout", class: "tool-button", onclick: logout }, t("nav.logout")) : null,
@@ -305,6 +310,7 @@ function renderHeader() {
           { class: "main-nav", "aria-label": t("nav.label") },
           navList(NAV, current, "nav-registry", t("nav.registry")),
           showsEmissions(app.me) ? navList(EMISSIONS_NAV, current, "nav-emissions", t("nav.emissions")) : null,
+          navList(MATCHING_NAV, current, "nav-matching", t("nav.matching")),
         )
       : null,
   );
@@ -442,6 +448,7 @@ async function boot() {
     if (!document.hidden) pollMarket();
   });
   window.addEventListener("hashchange", route);
+  watchNotifications();
   scheduleRefresh();
   route();
 }

@@ -8,13 +8,14 @@
 // - movement/confirm.js: the request as it will be sent, its one Idempotency-Key, sending;
 // - movement/done.js: the completion notice, "again".
 
+import { api } from "../api.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { errorBox, loading, pageHeading, stepIndicator } from "../ui.js";
 import { renderConfirm } from "./movement/confirm.js";
 import { renderDone } from "./movement/done.js";
-import { renderInput } from "./movement/input.js";
-import { loadBalance, movementScreen, newState, STEPS } from "./movement/shared.js";
+import { judgeReceiver, renderInput } from "./movement/input.js";
+import { applyDealPrefill, loadBalance, movementScreen, newState, STEPS } from "./movement/shared.js";
 
 export { MAX_LINES } from "./movement/shared.js";
 
@@ -24,6 +25,10 @@ async function load(screen, state) {
     const me = await screen.ctx.me();
     state.accounts = me.accounts.filter((account) => account.status === "open");
     state.from = state.accounts[0]?.number || "";
+    if (screen.dealId) {
+      applyDealPrefill(state, await api.deal(screen.dealId));
+      state.receiverOk = Boolean(judgeReceiver(state, true).ok);
+    }
     state.loading = false;
     screen.update();
     if (state.from) await loadBalance(screen, state);
@@ -47,8 +52,8 @@ function render(screen, state) {
   return h("section", { class: `movement ${kind}`, "data-step": state.step }, steps, content);
 }
 
-/** kind: "transfer" or "retire". */
-export function movementView(ctx, kind) {
+/** kind: "transfer" or "retire"; dealId: the notice board's deal a transfer settles (prefilled from it). */
+export function movementView(ctx, kind, dealId = null) {
   const state = newState();
   const view = {
     title: () => `${t(`${kind}.step.${state.step}`)} - ${t(`${kind}.title`)}`,
@@ -58,6 +63,6 @@ export function movementView(ctx, kind) {
     },
     render: () => render(screen, state),
   };
-  const screen = movementScreen(ctx, kind, view);
+  const screen = movementScreen(ctx, kind, view, dealId);
   return view;
 }
