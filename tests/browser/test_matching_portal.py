@@ -9,6 +9,8 @@ violation at any impact level. The figures shown are checked against the API's.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import MOBILE_AXE, answered, expect_api_text
+from tests.browser.conftest import MOBILE_AXE, expect_api_text
 
 pytestmark = pytest.mark.e2e
 
@@ -27,6 +29,17 @@ MOBILE_AXE.update({"matching-board", "matching-listing-inquirer", "matching-thre
 SELLER, BUYER = "kanto", "aozora"
 QUANTITY, MIN_LOT, PRICE = 60, 10, 1_275
 DEAL_QUANTITY, DEAL_PRICE = 30, 1_260
+
+
+@contextmanager
+def refused(p: Any, method: str, path: str) -> Iterator[dict[str, Any]]:
+    """The API's error body for the page's next `method` request to `path` (filled in when the block ends)."""
+    error: dict[str, Any] = {}
+    with p.page.expect_response(lambda r: r.request.method == method and r.url.split("?")[0].endswith(path)) as info:
+        yield error
+    body = info.value.json()
+    assert "error" in body, (info.value.status, body)
+    error.update(body["error"])
 
 
 def capture_clean(p: Any, name: str) -> None:
@@ -74,7 +87,7 @@ def test_a_deal_goes_from_listing_to_settlement_through_the_screens_and_moves_th
     seller.page.fill("#new-price_yen", "１，２７５")  # full width, as typed in Japanese
     seller.page.fill("#new-valid_until", "2020-01-01")
     seller.page.fill("#new-notes", "<b>振込は5営業日以内</b>")
-    with answered(seller, "/listings") as refusal:
+    with refused(seller, "POST", "/listings") as refusal:
         seller.page.click("#new-submit")
     assert refusal["code"] in ("INVALID_LISTING", "VALIDATION_ERROR")
     expect_api_text(seller, seller.page.locator('[data-error-for="new-valid_until"]').first, refusal)
@@ -133,7 +146,7 @@ def test_a_deal_goes_from_listing_to_settlement_through_the_screens_and_moves_th
     seller.page.click("#notifications-link")
     expect(seller.page.locator("#notifications-list li.unread").first).to_be_visible()
     capture_clean(seller, "matching-notifications")
-    seller.page.locator(f"#notifications-list li[data-kind='inquiry'] a").first.click()
+    seller.page.locator("#notifications-list li[data-kind='inquiry'] a").first.click()
     expect(seller.page.locator("#page-title")).to_have_text("問合せのやり取り")
     expect(seller.page.locator("#thread-counterparty")).to_have_text("あおぞら商事株式会社")
     seller.page.fill("#reply-text", "30 t、1,260 円で承ります。")
@@ -150,14 +163,15 @@ def test_a_deal_goes_from_listing_to_settlement_through_the_screens_and_moves_th
     # --- the buyer proposes 30 t at 1,260 yen; the seller confirms ----------------------------------------
     buyer.page.fill("#propose-quantity", str(QUANTITY + 1))  # above the open quantity: the API's refusal
     buyer.page.fill("#propose-price_yen", str(DEAL_PRICE))
-    with answered(buyer, "/deals") as refusal:
+    with refused(buyer, "POST", "/deals") as refusal:
         buyer.page.click("#propose")
     expect_api_text(buyer, buyer.page.locator('[data-error-for="propose-quantity"]').first, refusal)
     buyer.page.fill("#propose-quantity", str(DEAL_QUANTITY))
     with buyer.page.expect_response(lambda r: r.url.endswith("/deals") and r.request.method == "POST") as proposed:
         buyer.page.click("#propose")
     deal = proposed.value.json()
-    assert (deal["status"], deal["quantity"], deal["price_yen"], deal["amount_yen"]) == ("proposed", DEAL_QUANTITY, DEAL_PRICE, DEAL_QUANTITY * DEAL_PRICE)
+    assert (deal["status"], deal["quantity"], deal["price_yen"], deal["amount_yen"]) == (
+        "proposed", DEAL_QUANTITY, DEAL_PRICE, DEAL_QUANTITY * DEAL_PRICE)
     expect(buyer.page.locator("#deal-amount")).to_have_text(yen(DEAL_QUANTITY * DEAL_PRICE))
     expect(buyer.page.locator("#deal-next")).to_have_text("相手方の回答を待っています。")
     expect(buyer.page.locator("#deal-confirm")).to_have_count(0)  # never the proposer's to confirm
