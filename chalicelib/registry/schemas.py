@@ -172,6 +172,8 @@ class HistoryRow(ResponseModel):
     in_: int = Field(alias="in", serialization_alias="in")
     out: int
     correction: bool
+    #: The notice board's deal the transaction settles, if any.
+    deal_ref: str | None = None
 
 
 class History(ResponseModel):
