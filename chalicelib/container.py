@@ -149,3 +149,55 @@ def object_store(bucket: str | None = None) -> ObjectStore:
     from chalicelib.documents.adapters import ObjectStore
 
     return ObjectStore(s3_client(), bucket or get_settings().documents_bucket)
+
+
+# --- matching (the notice board) ------------------------------------------------------------
+
+
+class _RegistryHoldings:
+    """The notice board's ``Holdings`` port on the registry: an organisation's first open
+    holding account (type 120 or 121) and what it holds of a unit type (and period)."""
+
+    def holding(self, org_id: str, unit_type: str, period: str | None) -> Any:
+        from chalicelib.matching.ports import Holding
+
+        for summary in registry_store().accounts_of(org_id):
+            if summary["type"] in (120, 121) and summary["status"] == "open":
+                _, blocks = ledger_store().holdings(summary["number"])
+                held = sum(block.amount for block in blocks
+                           if block.unit_type == unit_type and (period is None or block.issued_period == period))
+                return Holding(summary["number"], held)
+        return Holding(None, 0)
+
+
+class _UntilComplianceMerges:
+    """``PhaseCalendar`` until the compliance system (branch ``compliance``) is merged:
+    no phases, so statistics grouped by phase have no rows. The lead wires
+    ``ComplianceService.trading_periods`` here at merge."""
+
+    def trading_periods(self) -> list[Any]:
+        return []
+
+
+def _until_compliance_merges() -> _UntilComplianceMerges:
+    return _UntilComplianceMerges()
+
+
+@component
+def matching() -> Any:
+    from chalicelib.matching.adapters import MatchingStore
+    from chalicelib.matching.service import Matching
+
+    return Matching(store(MatchingStore), holdings=_RegistryHoldings(), organisations=organisations(),
+                    phases=_until_compliance_merges())
+
+
+@component
+def deal_settlement() -> Any:
+    """The registry's ``DealSettlement`` port: the notice board's settlement writes."""
+    return matching()
+
+
+@component
+def ses_client() -> Any:
+    return _client("ses")

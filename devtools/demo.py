@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.admin import FUNCTIONS
+from devtools.demo_matching import load_matching
 
 ORGANISATIONS: list[dict[str, str]] = [
     {
@@ -87,6 +88,7 @@ def load(ledger: bool = True) -> list[dict[str, Any]]:
     if ledger:
         load_ledger(accounts)
         load_emissions()
+        load_matching()
     return users
 
 

@@ -99,6 +99,7 @@ def history_view(item: HistoryItem) -> dict[str, Any]:
         "in": int(item.amount_in),
         "out": int(item.amount_out),
         "correction": bool(item.correction),
+        "deal_ref": item.deal_ref,
     }
 
 
@@ -336,6 +337,7 @@ class LedgerStore:
                             cum_in=entry.cum_in,
                             cum_out=entry.cum_out,
                             seq=entry.seq,
+                            deal_ref=entry.deal_ref,
                         ),
                         condition=HistoryItem.pk.does_not_exist(),
                     )

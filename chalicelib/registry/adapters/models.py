@@ -109,6 +109,7 @@ class HistoryItem(TableItem, discriminator="history"):
     cum_in = NumberAttribute()
     cum_out = NumberAttribute()
     seq = NumberAttribute()
+    deal_ref = UnicodeAttribute(null=True)
 
     @staticmethod
     def key(number: str, created_at: str, transaction_id: str) -> tuple[str, str]:

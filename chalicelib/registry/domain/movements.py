@@ -65,6 +65,8 @@ class HistoryEntry:
     cum_in: int
     cum_out: int
     seq: int
+    #: The notice board's deal the transaction settles, if any.
+    deal_ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,7 @@ def build(
             cum_in=account.cum_in + amount_in,
             cum_out=account.cum_out + amount_out,
             seq=account.seq + 1,
+            deal_ref=deal_ref,
         )
         changes.append(
             AccountChange(
