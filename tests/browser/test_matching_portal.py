@@ -146,7 +146,7 @@ def test_a_deal_goes_from_listing_to_settlement_through_the_screens_and_moves_th
     seller.page.click("#notifications-link")
     expect(seller.page.locator("#notifications-list li.unread").first).to_be_visible()
     capture_clean(seller, "matching-notifications")
-    seller.page.locator("#notifications-list li[data-kind='inquiry'] a").first.click()
+    seller.page.locator(f"#notifications-list li[data-ref='inquiry:{inquiry['id']}'][data-kind='inquiry'] a").click()
     expect(seller.page.locator("#page-title")).to_have_text("問合せのやり取り")
     expect(seller.page.locator("#thread-counterparty")).to_have_text("あおぞら商事株式会社")
     seller.page.fill("#reply-text", "30 t、1,260 円で承ります。")

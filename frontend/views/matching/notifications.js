@@ -118,7 +118,8 @@ function item(screen, state, notification) {
   const text = getLang() === "ja" ? notification.text_ja || notification.text : notification.text || notification.text_ja;
   return h(
     "li",
-    { class: ["notification", notification.read ? "read" : "unread"], "data-notification": notification.id, "data-kind": notification.kind, "data-read": String(notification.read) },
+    { class: ["notification", notification.read ? "read" : "unread"], "data-notification": notification.id, "data-kind": notification.kind, "data-read": String(notification.read),
+      "data-ref": `${notification.ref_type}:${notification.ref_id}` },
     h("p", { class: "notification-meta" },
       notification.read ? null : [h("span", { class: "badge badge-unread" }, t("matching.notifications.new")), " "],
       h("time", { datetime: notification.created_at }, fmtDateTime(notification.created_at))),
