@@ -300,3 +300,108 @@ def test_the_lister_edits_and_withdraws_a_listing_which_then_refuses_inquiries(p
     refused = requests.post(f"{registry.base}/listings/{listing['id']}/inquiries", json={"message": "still there?"}, timeout=10,
                             headers={"Authorization": f"Bearer {registry.token('kanto')}"})
     assert (refused.status_code, refused.json()["error"]["code"]) == (409, "LISTING_NOT_OPEN"), refused.text
+
+
+def _post(registry: Any, username: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    import requests
+
+    response = requests.post(f"{registry.base}{path}", json=body, timeout=10, headers={"Authorization": f"Bearer {registry.token(username)}"})
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
+def test_the_board_filters_by_side_unit_type_and_price_sorts_and_pages_as_the_api_does(portal, registry):
+    valid_until = (datetime.now(JST).date() + timedelta(days=10)).isoformat()
+    for index in range(23):  # more than a page of buy listings for jCER
+        _post(registry, "aozora", "/listings", {"side": "buy", "unit_type": "jCER", "quantity": 10 + index, "min_lot": 5,
+                                               "price_yen": 900 + 7 * index, "valid_until": valid_until})
+    first = registry.get("kanto", "/listings", side="buy", unit_type="jCER", sort="price", order="desc", limit=20)
+    second = registry.get("kanto", "/listings", side="buy", unit_type="jCER", sort="price", order="desc", limit=20, cursor=first["next_cursor"])
+    assert len(first["items"]) == 20 and second["items"]
+
+    p = portal()
+    p.login("kanto")
+    p.page.click("#nav-board")
+    p.set_lang("en")
+    p.page.select_option("#board-side", "buy")
+    p.page.select_option("#board-unit_type", "jCER")
+    p.page.select_option("#board-sort", "price_desc")
+    p.page.click("#board-search")
+    rows = p.page.locator("#board-table tbody tr")
+    expect(rows).to_have_count(20)
+    assert [rows.nth(i).get_attribute("data-listing") for i in range(20)] == [item["id"] for item in first["items"]]
+    expect(rows.first).to_contain_text(f"¥{first['items'][0]['price_yen']:,} per t-CO2")
+    expect(p.page.locator("#board-prev")).to_be_disabled()
+    p.page.click("#board-next")
+    expect(p.page.locator("#board-page")).to_have_text("Page 2")
+    expect(p.page.locator("#board-results-title")).to_be_focused()
+    expect(rows).to_have_count(len(second["items"]))
+    assert [rows.nth(i).get_attribute("data-listing") for i in range(len(second["items"]))] == [item["id"] for item in second["items"]]
+    p.page.click("#board-prev")
+    expect(p.page.locator("#board-page")).to_have_text("Page 1")
+    expect(rows.first).to_have_attribute("data-listing", first["items"][0]["id"])
+
+    # A price range: only the listings within it, cheapest first.
+    p.page.fill("#board-min_price", "950")
+    p.page.fill("#board-max_price", "1000")
+    p.page.select_option("#board-sort", "price_asc")
+    p.page.click("#board-search")
+    within = registry.get("kanto", "/listings", side="buy", unit_type="jCER", min_price=950, max_price=1000, sort="price", order="asc")
+    assert within["items"] and all(950 <= item["price_yen"] <= 1000 for item in within["items"])
+    expect(rows).to_have_count(len(within["items"]))
+    assert [rows.nth(i).get_attribute("data-listing") for i in range(len(within["items"]))] == [item["id"] for item in within["items"]]
+    expect(p.page.locator("#board-next")).to_be_disabled()
+    # Nothing matches: said so.
+    p.page.fill("#board-min_price", "9999999")
+    p.page.fill("#board-max_price", "")
+    p.page.click("#board-search")
+    expect(p.page.locator("#board-empty")).to_have_text("No listing matches these conditions.")
+
+
+def test_only_the_side_whose_turn_it_is_gets_the_buttons_and_a_counter_proposal_is_a_new_version_that_may_be_declined(portal, registry):
+    valid_until = (datetime.now(JST).date() + timedelta(days=10)).isoformat()
+    listing = _post(registry, "minato", "/listings", {"side": "sell", "unit_type": "JPA", "quantity": 50, "min_lot": 10, "price_yen": 1300,
+                                                     "valid_until": valid_until})
+    thread = _post(registry, "kanto", f"/listings/{listing['id']}/inquiries", {"message": "20 t?"})
+    deal = _post(registry, "kanto", "/deals", {"inquiry_id": thread["id"], "quantity": 20, "price_yen": 1280})
+
+    # The seller (Minato) answers with other terms: version 2, now the buyer's to answer.
+    seller = portal()
+    seller.login("minato")
+    seller.go(f"#/deal/{deal['id']}")
+    expect(seller.page.locator("#deal-role")).to_have_text("売り手")
+    expect(seller.page.locator("#deal-mark_paid")).to_have_count(0)
+    seller.page.click("#deal-propose")
+    expect(seller.page.locator("#counter-quantity")).to_be_focused()
+    seller.page.fill("#counter-price_yen", "0")
+    seller.page.click("#counter-send")
+    expect(seller.page.locator('[data-error-for="counter-price_yen"]')).to_contain_text("価格は1以上の整数（円）で入力してください。")
+    seller.page.fill("#counter-price_yen", "1295")
+    seller.page.click("#counter-send")
+    expect(seller.page.locator("#deal-status")).to_have_text("新しい版を提案しました。")
+    expect(seller.page.locator("#deal-versions tbody tr")).to_have_count(2)
+    expect(seller.page.locator("#deal-confirm")).to_have_count(0)
+    assert registry.get("minato", f"/deals/{deal['id']}")["version"] == 2
+
+    buyer = portal()
+    buyer.login("kanto")
+    buyer.go(f"#/deal/{deal['id']}")
+    buyer.set_lang("en")
+    expect(buyer.page.locator("#deal-price")).to_have_text("¥1,295 per t-CO2")
+    expect(buyer.page.locator("#deal-proposed-by")).to_have_text("Seller (version 2)")
+    # Meanwhile the seller changes the terms again: confirming the version read is refused in the API's words.
+    _post(registry, "minato", "/deals", {"inquiry_id": thread["id"], "quantity": 20, "price_yen": 1290})
+    buyer.page.click("#deal-confirm")
+    with refused(buyer, "POST", f"/deals/{deal['id']}/confirm") as refusal:
+        buyer.page.click("#deal-confirm-confirm")
+    assert refusal["code"] == "DEAL_VERSION_CHANGED"
+    expect_api_text(buyer, buyer.page.locator("#deal-action-error"), refusal)
+    expect(buyer.page.locator("#deal-price")).to_have_text("¥1,290 per t-CO2")  # the deal as it is now
+    capture_clean(buyer, "matching-deal-refused")
+    buyer.page.click("#deal-decline")
+    buyer.page.click("#deal-decline-confirm")
+    expect(buyer.page.locator("#deal-status")).to_have_text("You have declined the proposal.")
+    expect(buyer.page.locator("#deal-status-badge")).to_have_text("Declined")
+    expect(buyer.page.locator(".deal-actions button")).to_have_count(0)
+    assert registry.get("kanto", f"/deals/{deal['id']}")["status"] == "declined"
+    assert registry.get("kanto", f"/listings/{listing['id']}")["open_quantity"] == 50
