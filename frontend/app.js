@@ -14,7 +14,7 @@ import { helpView } from "./views/help.js";
 import { forgetHistory, historyView, transactionView } from "./views/history.js";
 import { loginView } from "./views/login.js";
 import { movementView } from "./views/movement.js";
-import { MATCHING_NAV, matchingRoutes } from "./views/matching/routes.js";
+import { matchingNav, matchingRoutes } from "./views/matching/routes.js";
 import { forgetNotifications, notificationsLink, watchNotifications } from "./views/matching/notifications.js";
 
 /** How often the trading window is asked for (the header refreshes without reloading). */
@@ -310,7 +310,7 @@ function renderHeader() {
           { class: "main-nav", "aria-label": t("nav.label") },
           navList(NAV, current, "nav-registry", t("nav.registry")),
           showsEmissions(app.me) ? navList(EMISSIONS_NAV, current, "nav-emissions", t("nav.emissions")) : null,
-          navList(MATCHING_NAV, current, "nav-matching", t("nav.matching")),
+          navList(matchingNav(app.me), current, "nav-matching", t("nav.matching")),
         )
       : null,
   );

@@ -154,8 +154,10 @@ def test_a_deal_goes_from_listing_to_settlement_through_the_screens_and_moves_th
     expect(seller.page.locator("#thread-status")).to_have_text("メッセージを送信しました。")
     expect(seller.page.locator("#thread-messages li")).to_have_count(2)
 
-    buyer.go(f"#/inquiry/{inquiry['id']}")
-    buyer.page.reload()
+    buyer.go(f"#/listing/{listing['id']}")
+    expect(buyer.page.locator("#listing-lister")).to_have_text("関東製鋼株式会社")  # the lister answered: named now
+    expect(buyer.page.locator("#inquiry-message")).to_have_count(0)  # the thread is open already
+    buyer.page.click("#listing-thread-link")
     expect(buyer.page.locator("#thread-counterparty")).to_have_text("関東製鋼株式会社")
     expect(buyer.page.locator("#thread-messages li")).to_have_count(2)
     capture_clean(buyer, "matching-thread")
@@ -255,6 +257,16 @@ def test_a_deal_goes_from_listing_to_settlement_through_the_screens_and_moves_th
     assert buyer.page.evaluate("typeof window.Chart === 'function' && window.Chart.version") == "4.6.1"
     assert buyer.page.evaluate("document.getElementById('stats-chart').width") > 0
     capture_clean(buyer, "matching-statistics")
+
+
+def test_a_verifier_reads_the_board_and_the_statistics_but_is_offered_no_listing_or_deal(portal, registry):
+    p = portal()
+    p.login("verifier")
+    expect(p.page.locator("#nav-matching a")).to_have_text(["掲示板", "取引統計"])
+    p.page.click("#nav-board")
+    expect(p.page.locator("#board-table tbody tr")).to_have_count(len(registry.get("verifier", "/listings", sort="date", order="desc")["items"]))
+    p.page.click("#nav-market-statistics")
+    expect(p.page.locator("#stats-total-deals")).to_have_text(f"{statistics(registry)['total']['deals']:,}")
 
 
 def test_the_lister_edits_and_withdraws_a_listing_which_then_refuses_inquiries(portal, registry):

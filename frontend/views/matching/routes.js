@@ -23,6 +23,13 @@ export const MATCHING_NAV = Object.freeze([
   ["inquiries", "nav.inquiries"],
   ["market-statistics", "nav.market_statistics"],
 ]);
+/** What every signed-in user may open: the board and the statistics. */
+const READING = new Set(["board", "market-statistics"]);
+
+/** The group for this user (GET /me): participants list and deal; verifiers and administrators read. */
+export function matchingNav(me) {
+  return me && me.role === "participant" ? MATCHING_NAV : MATCHING_NAV.filter(([name]) => READING.has(name));
+}
 
 /** {name: {make(params)}} for app.js's routes; ctx() is the app's ctx. */
 export function matchingRoutes(ctx) {
