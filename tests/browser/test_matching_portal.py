@@ -265,6 +265,11 @@ def test_a_verifier_reads_the_board_and_the_statistics_but_is_offered_no_listing
     expect(p.page.locator("#nav-matching a")).to_have_text(["掲示板", "取引統計"])
     p.page.click("#nav-board")
     expect(p.page.locator("#board-table tbody tr")).to_have_count(len(registry.get("verifier", "/listings", sort="date", order="desc")["items"]))
+    first = p.page.locator("#board-table tbody tr").first.get_attribute("data-listing")
+    p.page.click(f"#listing-link-{first}")
+    expect(p.page.locator("#listing-price")).to_be_visible()
+    expect(p.page.locator("#inquiry-message")).to_have_count(0)  # reading only
+    expect(p.page.locator("#edit-listing")).to_have_count(0)
     p.page.click("#nav-market-statistics")
     expect(p.page.locator("#stats-total-deals")).to_have_text(f"{statistics(registry)['total']['deals']:,}")
 

@@ -236,7 +236,7 @@ function renderThread(screen, state) {
       ]),
       h("h2", { id: "messages-title" }, t("matching.thread.messages")),
       messagesList(thread),
-      replyForm(screen, state),
+      thread.role === "observer" ? null : replyForm(screen, state),
       thread.role !== "observer" && listing && listing.status === "open" ? proposalForm(screen, state) : null,
     );
   }

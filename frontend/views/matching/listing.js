@@ -18,7 +18,7 @@ export const NOTES_MAX = 1000;
 
 function newState(id) {
   return {
-    id, listing: null, threads: [], thread: null, loading: true, loadError: null,
+    id, listing: null, threads: [], thread: null, trader: false, loading: true, loadError: null,
     inquiry: { text: "", sending: false, error: null, errors: {} },
     edit: null, editErrors: {}, editError: null, saving: false,
     withdrawing: false, confirmWithdraw: false, withdrawError: null, message: null,
@@ -27,9 +27,11 @@ function newState(id) {
 
 async function load(screen, state) {
   try {
-    const [listing, threads] = await Promise.all([api.listing(state.id), api.inquiries()]);
+    const [listing, me] = await Promise.all([api.listing(state.id), screen.ctx.me()]);
     state.listing = listing;
-    state.threads = threads.items.filter((thread) => thread.listing_id === state.id);
+    state.trader = me.role === "participant"; // verifiers and administrators read the board only
+    const threads = state.trader ? (await api.inquiries()).items : [];
+    state.threads = threads.filter((thread) => thread.listing_id === state.id);
     // The inquirer's own thread names the lister once the lister has answered.
     const own = state.threads.find((thread) => thread.role === "inquirer");
     if (own?.answered) state.thread = await api.inquiry(own.id);
@@ -271,7 +273,7 @@ function render(screen, state) {
     parts.push(
       statusLine("listing-status", state.message),
       summaryList(listingRows(state.listing, state.thread?.lister), "listing-summary"),
-      mine ? listerTools(screen, state) : inquirySection(screen, state),
+      mine ? listerTools(screen, state) : state.trader ? inquirySection(screen, state) : null,
     );
   }
   parts.push(h("p", { class: "no-print" }, h("a", { href: "#/board" }, t("matching.to_board"))));
