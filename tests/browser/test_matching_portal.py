@@ -228,6 +228,9 @@ def test_a_deal_goes_from_listing_to_settlement_through_the_screens_and_moves_th
     assert registry.get(SELLER, f"/transactions/{transaction_id}")["deal_ref"] == deal["id"]
     assert registry.balance(SELLER)["balance"] == seller_balance - DEAL_QUANTITY
     assert registry.balance(BUYER)["balance"] == buyer_balance + DEAL_QUANTITY
+    # The transaction's details name the deal, for both sides.
+    buyer.go(f"#/history/{transaction_id}")
+    expect(buyer.page.locator("#detail-deal")).to_have_text(deal["id"])
     seller.page.click("#deal-notice-link")
     expect(seller.page.locator("section.deal")).to_have_attribute("data-status", "settled")
     expect(seller.page.locator(".steps li.current")).to_contain_text("決済")

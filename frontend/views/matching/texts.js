@@ -13,6 +13,7 @@ export const MATCHING_TEXTS = Object.freeze({
 
     "transfer.deal_notice": "この移転は取引 {id} の決済です。移転先と数量は取引の内容から入力済みです。",
     "transfer.deal_link": "取引の画面へ戻る",
+    "detail.deal": "決済した取引（取引掲示板）",
 
     "matching.yen": "{amount} 円",
     "matching.price_per_t": "{amount} 円/t-CO2",
@@ -252,6 +253,7 @@ export const MATCHING_TEXTS = Object.freeze({
 
     "transfer.deal_notice": "This transfer settles deal {id}. The receiver and the quantity are filled in from the deal.",
     "transfer.deal_link": "Back to the deal",
+    "detail.deal": "Deal settled (trading board)",
 
     "matching.yen": "¥{amount}",
     "matching.price_per_t": "¥{amount} per t-CO2",
