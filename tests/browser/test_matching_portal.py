@@ -72,6 +72,10 @@ def test_a_deal_goes_from_listing_to_settlement_through_the_screens_and_moves_th
     seller = portal()
     seller.login(SELLER)
     expect(seller.page.locator("#nav-matching a")).to_have_text(["掲示板", "自社の掲示", "事前交渉", "取引統計"])
+    # The statistics before: the demo's month of settled deals.
+    seller.page.click("#nav-market-statistics")
+    expect(seller.page.locator("#stats-total-deals")).to_have_text(f"{before['total']['deals']:,}")
+    expect(seller.page.locator("#stats-total-volume")).to_have_text(f"{before['total']['volume_t']:,} t-CO2")
     seller.page.click("#nav-my-listings")
     expect(seller.page.locator("#page-title")).to_have_text("自社の掲示")
     # The page's own checks first: a lot above the quantity, a price that is not a whole number.
