@@ -279,6 +279,16 @@ def test_a_verifier_reads_the_board_and_the_statistics_but_is_offered_no_listing
     expect(p.page.locator("#edit-listing")).to_have_count(0)
     p.page.click("#nav-market-statistics")
     expect(p.page.locator("#stats-total-deals")).to_have_text(f"{statistics(registry)['total']['deals']:,}")
+    # By phase: the phases the API knows (compliance management's), or a sentence saying there are none.
+    p.page.fill("#stats-from", "2025-04-01")
+    p.page.select_option("#stats-group", "phase")
+    p.page.click("#stats-show")
+    phases = registry.get("verifier", "/market/statistics", **{"from": "2025-04-01", "to": today(), "group": "phase"})
+    if phases["rows"]:
+        expect(p.page.locator("#stats-table tbody tr")).to_have_count(len(phases["rows"]))
+    else:
+        expect(p.page.locator("#stats-empty")).to_contain_text("重なる期がありません")
+    expect(p.page.locator("#stats-total-deals")).to_have_text(f"{phases['total']['deals']:,}")
 
 
 def test_the_lister_edits_and_withdraws_a_listing_which_then_refuses_inquiries(portal, registry):

@@ -65,7 +65,9 @@ async function chartLibrary() {
 }
 
 function rowLabel(state, row) {
-  return state.data?.group === "phase" ? t("matching.stats.phase_label", { phase: row.key }) : fmtDate(row.start || row.key);
+  return state.data?.group === "phase"
+    ? t("matching.stats.phase_label", { phase: row.key, from: fmtDate(row.start), to: fmtDate(row.end) })
+    : fmtDate(row.start || row.key);
 }
 
 /** The chart's data in the current language: average price as a line, volume as bars. */
@@ -175,7 +177,7 @@ function results(state) {
     ], "compact"),
   ];
   if (!data.rows.length) {
-    parts.push(h("p", { id: "stats-empty" }, t("matching.stats.none")));
+    parts.push(h("p", { id: "stats-empty" }, t(data.group === "phase" ? "matching.stats.no_phases" : "matching.stats.none")));
     return parts;
   }
   parts.push(

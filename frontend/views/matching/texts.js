@@ -232,7 +232,8 @@ export const MATCHING_TEXTS = Object.freeze({
     "matching.stats.table_caption": "集計の内訳",
     "matching.stats.col_day": "日付",
     "matching.stats.col_phase": "期",
-    "matching.stats.phase_label": "第{phase}期",
+    "matching.stats.phase_label": "{phase}（{from} ～ {to}）",
+    "matching.stats.no_phases": "この期間に重なる期がありません（期の定義は遵守管理から読み込みます）。",
 
     "matching.notifications.title": "お知らせ",
     "matching.notifications.intro": "取引掲示板での問合せ・メッセージ・提案・合意・支払・決済のお知らせです。",
@@ -472,7 +473,8 @@ export const MATCHING_TEXTS = Object.freeze({
     "matching.stats.table_caption": "Figures",
     "matching.stats.col_day": "Date",
     "matching.stats.col_phase": "Phase",
-    "matching.stats.phase_label": "Phase {phase}",
+    "matching.stats.phase_label": "{phase} ({from} to {to})",
+    "matching.stats.no_phases": "No phase overlaps this period (the phases come from compliance management).",
 
     "matching.notifications.title": "Notifications",
     "matching.notifications.intro": "Inquiries, messages, proposals, confirmations, payments and settlements on the trading board.",
