@@ -211,6 +211,9 @@ function actions(screen, state) {
     buttons.length ? h("div", { class: "actions" }, buttons) : null,
     next.includes("propose") ? counterForm(screen, state) : null,
     state.actionError ? errorBox(state.actionError, { id: "deal-action-error" }) : null,
+    // The other side's steps arrive as notifications; this shows the deal as it is now.
+    h("p", { class: "no-print" }, h("button", { type: "button", class: "secondary small", id: "deal-refresh", disabled: Boolean(state.busy),
+      onclick: () => { state.message = null; state.actionError = null; load(screen, state, "deal-refresh"); } }, t("common.reload"))),
   );
 }
 

@@ -236,6 +236,8 @@ function renderThread(screen, state) {
       ]),
       h("h2", { id: "messages-title" }, t("matching.thread.messages")),
       messagesList(thread),
+      h("p", { class: "no-print" }, h("button", { type: "button", class: "secondary small", id: "thread-refresh",
+        onclick: () => { state.message = null; loadThread(screen, state, "thread-refresh"); } }, t("common.reload"))),
       thread.role === "observer" ? null : replyForm(screen, state),
       thread.role !== "observer" && listing && listing.status === "open" ? proposalForm(screen, state) : null,
     );
