@@ -612,18 +612,22 @@ class Matching:
             raise NotificationNotFound(notification_id=notification_id)
         return _notification_view(notice)
 
-    def send_pending(self, mailer: Mailer, recipients: Recipients, batch: int = 50) -> dict[str, int]:
+    def send_pending(self, mailer: Mailer, recipients: Recipients, batch: int = 50, max_batches: int = 20) -> dict[str, int]:
         """E-mail what the outbox holds (each once: removed from the outbox once sent)."""
         sent = 0
         addresses: dict[str, list[str]] = {}
-        for notice in self.store.unsent(batch):
-            if notice.org_id not in addresses:
-                addresses[notice.org_id] = recipients.emails_of(notice.org_id)
-            if addresses[notice.org_id]:
-                mailer.send(addresses[notice.org_id], f"[JVETS] {notice.text_ja} / {notice.text}",
-                            f"{notice.text_ja}\n{notice.text}\n\n{notice.ref_type}: {notice.ref_id}\n")
-            self.store.mark_sent(notice)
-            sent += 1
+        for _ in range(max_batches):
+            pending = self.store.unsent(batch)
+            for notice in pending:
+                if notice.org_id not in addresses:
+                    addresses[notice.org_id] = recipients.emails_of(notice.org_id)
+                if addresses[notice.org_id]:
+                    mailer.send(addresses[notice.org_id], f"[JVETS] {notice.text_ja} / {notice.text}",
+                                f"{notice.text_ja}\n{notice.text}\n\n{notice.ref_type}: {notice.ref_id}\n")
+                self.store.mark_sent(notice)
+                sent += 1
+            if len(pending) < batch:
+                break
         return {"sent": sent}
 
 
