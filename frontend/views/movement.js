@@ -11,7 +11,7 @@
 import { api } from "../api.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
-import { errorBox, loading, pageHeading, stepIndicator } from "../ui.js";
+import { clientError, errorBox, loading, pageHeading, stepIndicator } from "../ui.js";
 import { renderConfirm } from "./movement/confirm.js";
 import { renderDone } from "./movement/done.js";
 import { judgeReceiver, renderInput } from "./movement/input.js";
@@ -26,7 +26,15 @@ async function load(screen, state) {
     state.accounts = me.accounts.filter((account) => account.status === "open");
     state.from = state.accounts[0]?.number || "";
     if (screen.dealId) {
-      applyDealPrefill(state, await api.deal(screen.dealId));
+      const deal = await api.deal(screen.dealId);
+      if (!deal.transfer || !deal.next_actions.includes("settle")) {
+        // Not the seller's to settle now (not yet received, already settled, or the buyer).
+        state.loading = false;
+        state.loadError = clientError("transfer.deal_not_ready", { id: deal.id });
+        screen.update();
+        return;
+      }
+      applyDealPrefill(state, deal);
       state.receiverOk = Boolean(judgeReceiver(state, true).ok);
     }
     state.loading = false;
@@ -43,7 +51,7 @@ function render(screen, state) {
   const { kind } = screen;
   const steps = stepIndicator(STEPS.map((step) => t(`${kind}.step.${step}`)), STEPS.indexOf(state.step));
   let content;
-  if (state.loadError) content = [pageHeading(t(`${kind}.title`)), errorBox(state.loadError)];
+  if (state.loadError) content = [pageHeading(t(`${kind}.title`)), errorBox(state.loadError, { id: "load-error" })];
   else if (state.loading) content = [pageHeading(t(`${kind}.title`)), loading()];
   else if (!state.accounts.length) content = [pageHeading(t(`${kind}.title`)), h("p", null, t(`${kind}.no_accounts`))];
   else if (state.step === "confirm") content = renderConfirm(screen, state);

@@ -232,6 +232,10 @@ def test_a_deal_goes_from_listing_to_settlement_through_the_screens_and_moves_th
     assert registry.get(SELLER, f"/transactions/{transaction_id}")["deal_ref"] == deal["id"]
     assert registry.balance(SELLER)["balance"] == seller_balance - DEAL_QUANTITY
     assert registry.balance(BUYER)["balance"] == buyer_balance + DEAL_QUANTITY
+    # Settled: the prefilled transfer is not offered again (nor to the buyer).
+    buyer.go(f"#/settle/{deal['id']}")
+    expect(buyer.page.locator("#load-error")).to_contain_text(f"取引 {deal['id']} は、いま移転を申請できる状態ではありません。")
+    expect(buyer.page.locator("#to-confirm")).to_have_count(0)
     # The transaction's details name the deal, for both sides.
     buyer.go(f"#/history/{transaction_id}")
     expect(buyer.page.locator("#detail-deal")).to_have_text(deal["id"])

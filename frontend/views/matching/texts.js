@@ -14,6 +14,7 @@ export const MATCHING_TEXTS = Object.freeze({
     "transfer.deal_notice": "この移転は取引 {id} の決済です。移転先と数量は取引の内容から入力済みです。",
     "transfer.deal_link": "取引の画面へ戻る",
     "detail.deal": "決済した取引（取引掲示板）",
+    "transfer.deal_not_ready": "取引 {id} は、いま移転を申請できる状態ではありません。移転は、入金を確認した売り手が一度だけ申請します。",
 
     "matching.yen": "{amount} 円",
     "matching.price_per_t": "{amount} 円/t-CO2",
@@ -255,6 +256,7 @@ export const MATCHING_TEXTS = Object.freeze({
     "transfer.deal_notice": "This transfer settles deal {id}. The receiver and the quantity are filled in from the deal.",
     "transfer.deal_link": "Back to the deal",
     "detail.deal": "Deal settled (trading board)",
+    "transfer.deal_not_ready": "No transfer can be applied for deal {id} now. The seller applies for it once, after confirming the payment.",
 
     "matching.yen": "¥{amount}",
     "matching.price_per_t": "¥{amount} per t-CO2",
