@@ -19,6 +19,8 @@ from chalicelib.emissions import triggers as emissions_triggers
 from chalicelib.identity import admin as identity_admin
 from chalicelib.identity import routes as identity_routes
 from chalicelib.identity import triggers as identity_triggers
+from chalicelib.matching import routes as matching_routes
+from chalicelib.matching import triggers as matching_triggers
 from chalicelib.registry import admin as registry_admin
 from chalicelib.registry import routes as registry_routes
 from chalicelib.registry import triggers as registry_triggers
@@ -43,6 +45,8 @@ BLUEPRINTS = (
     compliance_routes.api.blueprint,
     compliance_admin.blueprint,
     compliance_triggers.blueprint,
+    matching_routes.api.blueprint,
+    matching_triggers.blueprint,
 )
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint)

@@ -167,19 +167,6 @@ def emissions_service() -> Any:
 # --- compliance ---------------------------------------------------------------------------------
 
 
-class _UntilMatchingMerges:
-    """Stands in for ``MatchingService`` (branch ``matching``) until it merges: no deal settled."""
-
-    def settled_between(self, start: Any, end: Any) -> Any:
-        from types import SimpleNamespace
-
-        return SimpleNamespace(deals=0, volume_t=0, amount_yen=0)
-
-
-def _until_matching_merges() -> Any:
-    return _UntilMatchingMerges()
-
-
 def compliance_emissions() -> Any:
     """The emissions system's reviewed figures and report states, for compliance."""
     return emissions_service()
@@ -187,7 +174,7 @@ def compliance_emissions() -> Any:
 
 def compliance_trades() -> Any:
     """The notice board's settled deals (``settled_between``), for the phase report."""
-    return _until_matching_merges()
+    return matching()
 
 
 def compliance() -> ComplianceService:
@@ -196,3 +183,51 @@ def compliance() -> ComplianceService:
 
     return ComplianceService(store(ComplianceStore), registry=LedgerBridge(ledger(), registry_store()),
                              emissions=compliance_emissions(), trades=compliance_trades(), organisations=organisations())
+
+
+# --- matching (the notice board) ------------------------------------------------------------
+
+
+class _RegistryHoldings:
+    """The notice board's ``Holdings`` port on the registry: an organisation's first open
+    holding account (type 120 or 121) and what it holds of a unit type (and period)."""
+
+    def holding(self, org_id: str, unit_type: str, period: str | None) -> Any:
+        from chalicelib.matching.ports import Holding
+
+        for summary in registry_store().accounts_of(org_id):
+            if summary["type"] in (120, 121) and summary["status"] == "open":
+                _, blocks = ledger_store().holdings(summary["number"])
+                held = sum(block.amount for block in blocks
+                           if block.unit_type == unit_type and (period is None or block.issued_period == period))
+                return Holding(summary["number"], held)
+        return Holding(None, 0)
+
+
+class _PhaseCalendar:
+    """The notice board's ``PhaseCalendar`` port on the compliance system. It asks
+    ``compliance()`` at call time: compliance itself is built with ``matching()`` (its
+    trade statistics), so building one inside the other would never end."""
+
+    def trading_periods(self) -> list[Any]:
+        return list(compliance().trading_periods())
+
+
+@component
+def matching() -> Any:
+    from chalicelib.matching.adapters import MatchingStore
+    from chalicelib.matching.service import Matching
+
+    return Matching(store(MatchingStore), holdings=_RegistryHoldings(), organisations=organisations(),
+                    phases=_PhaseCalendar())
+
+
+@component
+def deal_settlement() -> Any:
+    """The registry's ``DealSettlement`` port: the notice board's settlement writes."""
+    return matching()
+
+
+@component
+def ses_client() -> Any:
+    return _client("ses")

@@ -7,6 +7,7 @@ from typing import Any
 
 from chalicelib.admin import FUNCTIONS
 from devtools import demo_compliance, demo_reports
+from devtools.demo_matching import load_matching
 
 ORGANISATIONS: list[dict[str, str]] = [
     {
@@ -90,6 +91,7 @@ def load(ledger: bool = True) -> list[dict[str, Any]]:
         load_emissions()
         demo_reports.load()
         demo_compliance.load()
+        load_matching()
     return users
 
 

@@ -246,6 +246,8 @@ def load_policies(path: str | os.PathLike | None = None) -> dict[str, Any]:
 
 def _resource(template: dict[str, Any], spec: str) -> Any:
     kind, _, target = spec.partition(":")
+    if kind == "sesidentity" and target and "*" not in target:  # a verified SES identity (address or domain)
+        return {"Fn::Sub": f"arn:${{AWS::Partition}}:ses:${{AWS::Region}}:${{AWS::AccountId}}:identity/{target}"}
     if kind not in _TYPES or not target:
         raise PolicyError(f"unknown resource shorthand {spec!r} (use {', '.join(_TYPES)})")
     logical_id, _, rest = target.partition("/")

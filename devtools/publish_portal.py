@@ -36,6 +36,8 @@ CONFIG_OUTPUTS = {
     "UserPoolClientId": "userPoolClientId",
     "Stage": "stage",
 }
+#: Third-party code served with the portal (Chart.js); its licence (LICENSE.md) is published with it.
+VENDOR = "vendor/"
 NO_CACHE = "no-cache, max-age=0"
 SHORT_CACHE = "public, max-age=300"
 
@@ -70,7 +72,8 @@ def portal_files(frontend: Path = FRONTEND) -> list[tuple[Path, str, str, str]]:
     files = []
     for path in sorted(p for p in frontend.rglob("*") if p.is_file()):
         key = path.relative_to(frontend).as_posix()
-        if key == CONFIG_KEY or any(part.startswith(".") for part in key.split("/")) or path.suffix == ".md":
+        vendored = key.startswith(VENDOR)
+        if key == CONFIG_KEY or any(part.startswith(".") for part in key.split("/")) or (path.suffix == ".md" and not vendored):
             continue  # config.json is generated; dotfiles and developer notes are never published
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if content_type.startswith("text/") or content_type in ("application/javascript", "application/json"):

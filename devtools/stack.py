@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from devtools.matching_schedules import MatchingScheduler
+
 ROOT = Path(__file__).resolve().parents[1]
 #: Where the running stack keeps its lock and ``stack.json`` (tests use their own).
 LOCAL = Path(os.environ.get("JVETS_LOCAL_DIR", ROOT / ".local"))
@@ -160,6 +162,7 @@ class Stack:
         use_environment(environment)
         users = demo.load()
         self.scheduler = WindowScheduler().start()
+        MatchingScheduler().start()  # the notice board's schedules (expiry, e-mails: logged locally)
         # The documents bucket's notification: every upload is checked as in AWS. As in
         # Lambda, where the function's module is the app, importing the app subscribes every
         # system to the events document_arrived publishes (the performance sheet's import).

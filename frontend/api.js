@@ -202,6 +202,23 @@ export const api = {
   trueUp: (id) => request("GET", `/phases/${encodeURIComponent(id)}/true-up`),
   phaseReport: (id) => request("GET", `/phases/${encodeURIComponent(id)}/report`),
   overdue: (id) => request("GET", `/phases/${encodeURIComponent(id)}/overdue`),
+  // The trade matching notice board (prices in yen per t-CO2, quantities in t-CO2, integers).
+  listings: (query) => request("GET", "/listings", { query }),
+  listing: (id) => request("GET", `/listings/${encodeURIComponent(id)}`),
+  createListing: (body, key) => request("POST", "/listings", { body, headers: { "Idempotency-Key": key } }),
+  updateListing: (id, body) => request("PATCH", `/listings/${encodeURIComponent(id)}`, { body }),
+  withdrawListing: (id) => request("POST", `/listings/${encodeURIComponent(id)}/withdraw`, { body: {} }),
+  inquire: (id, body) => request("POST", `/listings/${encodeURIComponent(id)}/inquiries`, { body }),
+  inquiries: (query) => request("GET", "/inquiries", { query }),
+  inquiry: (id) => request("GET", `/inquiries/${encodeURIComponent(id)}`),
+  sendMessage: (id, body) => request("POST", `/inquiries/${encodeURIComponent(id)}/messages`, { body }),
+  propose: (body) => request("POST", "/deals", { body }),
+  deals: (query) => request("GET", "/deals", { query }),
+  deal: (id) => request("GET", `/deals/${encodeURIComponent(id)}`),
+  dealAction: (id, action, body = {}) => request("POST", `/deals/${encodeURIComponent(id)}/${action}`, { body }),
+  statistics: (query) => request("GET", "/market/statistics", { query }),
+  notifications: (query) => request("GET", "/notifications", { query }),
+  readNotification: (id) => request("POST", `/notifications/${encodeURIComponent(id)}/read`, { body: {} }),
 };
 
 /**

@@ -17,6 +17,8 @@ import { helpView } from "./views/help.js";
 import { forgetHistory, historyView, transactionView } from "./views/history.js";
 import { loginView } from "./views/login.js";
 import { movementView } from "./views/movement.js";
+import { matchingNav, matchingRoutes } from "./views/matching/routes.js";
+import { forgetNotifications, notificationsLink, watchNotifications } from "./views/matching/notifications.js";
 
 /** How often the trading window is asked for (the header refreshes without reloading). */
 const MARKET_POLL_MS = 30_000;
@@ -51,6 +53,7 @@ const routes = {
   reports: { make: (params) => reportsView(ctx, params[0] || null, params[1] || null) },
   phases: { make: (params) => phasesView(ctx, params[0] || null) },
   "phase-report": { make: (params) => phaseReportView(ctx, params[0] || "") },
+  ...matchingRoutes(() => ctx),
 };
 
 const NAV = [
@@ -221,6 +224,7 @@ function endSession(reason) {
   const { name } = parseHash();
   session.clear();
   forgetHistory();
+  forgetNotifications();
   clearTimeout(app.refreshTimer);
   app.me = null;
   app.mePromise = null;
@@ -299,6 +303,7 @@ function renderHeader() {
               h("span", { class: "user", id: "header-user" }, t("header.user", { username: user.username })),
             )
           : null,
+        notificationsLink(current),
         h("a", { href: "#/help", class: "tool-link", id: "help-link", "aria-current": current === "help" ? "page" : null }, t("nav.help")),
         h("button", { type: "button", id: "lang-toggle", class: "tool-button", lang: t("lang.toggle_lang"), onclick: toggleLang }, t("lang.toggle")),
         user ? h("button", { type: "button", id: "logout", class: "tool-button", onclick: logout }, t("nav.logout")) : null,
@@ -318,6 +323,7 @@ function renderHeader() {
           showsEmissions(app.me) ? navList(EMISSIONS_NAV, current, "nav-emissions", t("nav.emissions")) : null,
           app.me?.role === "verifier" ? navList(VERIFICATION_NAV, current, "nav-verification", t("nav.verification")) : null,
           navList(COMPLIANCE_NAV, current === "phase-report" ? "phases" : current, "nav-compliance", t("nav.compliance")),
+          navList(matchingNav(app.me), current, "nav-matching", t("nav.matching")),
         )
       : null,
   );
@@ -455,6 +461,7 @@ async function boot() {
     if (!document.hidden) pollMarket();
   });
   window.addEventListener("hashchange", route);
+  watchNotifications();
   scheduleRefresh();
   route();
 }

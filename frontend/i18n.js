@@ -1283,3 +1283,8 @@ export function jstDateString(offsetDays = 0, now = new Date()) {
   const day = new Date(Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day) + offsetDays));
   return day.toISOString().slice(0, 10);
 }
+
+// The notice board's texts (views/matching/texts.js), in the same dictionaries.
+import { MATCHING_TEXTS } from "./views/matching/texts.js";
+Object.assign(ja, MATCHING_TEXTS.ja);
+Object.assign(en, MATCHING_TEXTS.en);

@@ -79,3 +79,12 @@ class LedgerPort(Protocol):
 
 class OrganisationsPort(Protocol):
     def get(self, org_id: str) -> Organisation | None: ...
+
+
+class DealSettlement(Protocol):
+    """The notice board's side of a transfer that settles a deal: the deal reference and
+    the ``LinkedWrite``s to add to the transfer's one transaction (they raise a typed
+    refusal when the deal cannot be settled by this transfer)."""
+
+    def settlement(self, deal_id: str, *, initiator_org: str, receiver: str, lines: list[tuple[str, int]],
+                   transaction_id: str) -> tuple[str, tuple[Any, ...]]: ...

@@ -77,13 +77,33 @@ def get_account_holder(principal: Principal, number: str) -> Any:
     response="TransactionResponse",
     status=201,
     headers=("Idempotency-Key",),
-    errors_=(*_MOVE_ERRORS, e.MarketClosed),
+    errors_=(*_MOVE_ERRORS, e.MarketClosed, e.LinkedConditionFailed),
 )
 def create_transfer(principal: Principal, body: TransferRequest, headers: Mapping[str, str]) -> Response:
     from chalicelib.registry.service import Initiator, TransferCommand
 
     command = TransferCommand.from_request(body.model_dump(mode="json"), _idempotency_key(headers), Initiator.of(principal))
+    if body.deal_id is not None:
+        command = _settling(command, body.deal_id)
     return _created(container.ledger().transfer(command))
+
+
+def _settling(command: Any, deal_id: str) -> Any:
+    """The transfer settles a deal of the notice board: its writes join the transfer's
+    transaction (``DealSettlement`` port, wired by the container)."""
+    from dataclasses import replace
+
+    from chalicelib.registry.domain.accounts import AccountNumber
+    from chalicelib.registry.domain.blocks import transaction_id
+    from chalicelib.registry.ports import DealSettlement
+
+    settlement: DealSettlement = container.deal_settlement()
+    receiver = str(AccountNumber.parse_field(command.receiver, "to_account"))
+    deal_ref, linked = settlement.settlement(
+        deal_id, initiator_org=command.initiator.org_id, receiver=receiver,
+        lines=[(line.unit_type, line.amount) for line in command.lines],
+        transaction_id=transaction_id(command.initiator.org_id, command.idempotency_key))
+    return replace(command, deal_ref=deal_ref, linked=linked)
 
 
 @api.route(

@@ -60,6 +60,8 @@ class TransferRequest(RequestModel):
     from_account: AccountNumberText
     to_account: AccountNumberText
     lines: Annotated[list[LineRequest], Field(min_length=1, max_length=10)]
+    #: The notice board's deal this transfer settles (in the same transaction).
+    deal_id: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")] | None = None
 
 
 class RetirementRequest(RequestModel):
@@ -171,6 +173,8 @@ class HistoryRow(ResponseModel):
     in_: int = Field(alias="in", serialization_alias="in")
     out: int
     correction: bool
+    #: The notice board's deal the transaction settles, if any.
+    deal_ref: str | None = None
 
 
 class History(ResponseModel):

@@ -249,6 +249,7 @@ export function transactionView(ctx, id) {
         tx.corrected_by ? [t("detail.corrected_by"), link(tx.corrected_by)] : null,
         tx.compliance_period ? [t("detail.compliance_period"), tx.compliance_period] : null,
         tx.reason ? [t("detail.reason"), h("span", { id: "detail-reason" }, tx.reason)] : null,
+        tx.deal_ref ? [t("detail.deal"), h("a", { href: `#/deal/${encodeURIComponent(tx.deal_ref)}`, id: "detail-deal" }, tx.deal_ref)] : null,
         [t("detail.initiated_by"), tx.initiated_by === "administrator" ? t("detail.initiated_by_admin") : tx.initiated_by],
       ]),
       h("h2", null, t("detail.lines")),

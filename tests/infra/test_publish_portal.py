@@ -73,6 +73,27 @@ def test_the_frontend_is_uploaded_with_types_and_cache_headers(tmp_path):
     assert "config.json" not in files and ".DS_Store" not in files and "README.md" not in files
 
 
+def test_vendored_code_is_published_with_its_licence_and_the_page_s_policy_allows_it(tmp_path):
+    vendor = tmp_path / "vendor" / "chart.js"
+    vendor.mkdir(parents=True)
+    (vendor / "chart.umd.min.js").write_text("/*! Chart.js */")
+    (vendor / "LICENSE.md").write_text("The MIT License (MIT)")
+    (tmp_path / "views").mkdir()
+    (tmp_path / "views" / "README.md").write_text("# notes for developers")
+    files = {key: (kind, cache) for _, key, kind, cache in portal_files(tmp_path)}
+    assert files["vendor/chart.js/chart.umd.min.js"] == ("text/javascript; charset=utf-8", publish_portal.NO_CACHE)
+    assert files["vendor/chart.js/LICENSE.md"][0].startswith("text/markdown")
+    assert "views/README.md" not in files
+    # The real portal: Chart.js is vendored with its licence and loaded from 'self', which the CSP allows.
+    real = {key for _, key, _, _ in portal_files()}
+    assert {"vendor/chart.js/chart.umd.min.js", "vendor/chart.js/LICENSE.md"} <= real
+    assert "README.md" not in real
+    policy = (publish_portal.FRONTEND / "index.html").read_text().split('http-equiv="Content-Security-Policy" content="')[1].split('"')[0]
+    assert "script-src 'self'" in policy and "cdn" not in policy.lower()
+    assert "Chart.js v4.6.1" in (publish_portal.FRONTEND / "vendor" / "chart.js" / "chart.umd.min.js").read_text()[:200]
+    assert "MIT License" in (publish_portal.FRONTEND / "vendor" / "chart.js" / "LICENSE.md").read_text()
+
+
 class RecordingCloudFront:
     def __init__(self) -> None:
         self.calls: list[dict] = []

@@ -108,6 +108,7 @@ def history_view(item: HistoryItem) -> dict[str, Any]:
         "in": int(item.amount_in),
         "out": int(item.amount_out),
         "correction": bool(item.correction),
+        "deal_ref": item.deal_ref,
     }
 
 
@@ -435,6 +436,7 @@ class LedgerStore:
                             amount_out=entry.amount_out,
                             correction=entry.correction,
                             seq=entry.seq,
+                            deal_ref=entry.deal_ref,
                         ),
                         condition=HistoryItem.pk.does_not_exist(),
                     )

@@ -124,6 +124,7 @@ class HistoryItem(TableItem, discriminator="history"):
     correction = BooleanAttribute(default=False)
     #: The link's position in the account's chain (0: a receipt, linked by its sender).
     seq = NumberAttribute()
+    deal_ref = UnicodeAttribute(null=True)
 
     @staticmethod
     def key(number: str, created_at: str, transaction_id: str) -> tuple[str, str]:

@@ -81,6 +81,8 @@ class HistoryEntry:
     correction: bool
     #: The link's position in the account's chain; 0 on a receipt (no link there).
     seq: int
+    #: The notice board's deal the transaction settles, if any.
+    deal_ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,7 @@ def build(
             amount_out=amount_out,
             correction=correction,
             seq=new_seq or 0,
+            deal_ref=deal_ref,
         )
         changes.append(
             AccountChange(

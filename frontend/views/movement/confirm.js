@@ -11,7 +11,7 @@ import { api, newIdempotencyKey } from "../../api.js";
 import { h } from "../../dom.js";
 import { fmtAmount, fmtNumber, getLang, t } from "../../i18n.js";
 import { dataTable, errorBody, errorText, pageHeading, summaryList } from "../../ui.js";
-import { holderName, LINE_FIELDS, marketNotice } from "./shared.js";
+import { dealNotice, holderName, LINE_FIELDS, marketNotice } from "./shared.js";
 
 // --- entering the step --------------------------------------------------------------------------
 
@@ -167,6 +167,7 @@ export function renderConfirm(screen, state) {
     pageHeading(t(`${kind}.confirm_title`)),
     h("p", null, t(`${kind}.confirm_intro`)),
     marketNotice(screen),
+    dealNotice(state),
     summaryList(partyRows(screen, state, body)),
     h("h2", null, t(`${kind}.lines_heading`)),
     linesTable(screen, body.lines, "confirm-lines"),

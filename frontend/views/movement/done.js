@@ -4,14 +4,14 @@
 import { h } from "../../dom.js";
 import { fmtAmount, fmtDateTime, fmtNumber, getLang, t } from "../../i18n.js";
 import { dataTable, pageHeading, serialRange, summaryList } from "../../ui.js";
-import { loadBalance, newLine } from "./shared.js";
+import { dealNotice, loadBalance, newLine } from "./shared.js";
 
 /** A fresh request from the same sender: back to an empty input, the balance read again. */
 function again(screen, state) {
   const from = state.from;
   Object.assign(state, {
     step: "input", to: "", receiverOk: false, period: "01", lines: [newLine()], errors: {}, body: null, key: null, keyBody: null,
-    sendError: null, result: null, from,
+    sendError: null, result: null, from, deal: null,
   });
   screen.update({ focus: "page-title" });
   loadBalance(screen, state);
@@ -30,6 +30,7 @@ export function renderDone(screen, state) {
       h("p", null, t(`${kind}.done_message`)),
       h("p", { class: "tx-number-line" }, `${t("move.tx_number")}: `, h("strong", { id: "tx-number", class: "tx-number" }, tx.id)),
     ),
+    dealNotice(state),
     summaryList([
       [t("move.tx_number"), tx.id],
       [t("move.processed_at"), fmtDateTime(tx.created_at)],

@@ -7,7 +7,7 @@ import { h, vh } from "../../dom.js";
 import { fmtAmount, fmtNumber, t } from "../../i18n.js";
 import { accountSelect, clientError, dataTable, errorBody, errorBox, errorSummary, formField, pageHeading, serialRange, summaryList } from "../../ui.js";
 import { showConfirm } from "./confirm.js";
-import { holderName, loadBalance, marketNotice, MAX_LINES, newLine, normalizeDigits, normalizePeriod, UNIT_TYPES } from "./shared.js";
+import { dealNotice, holderName, loadBalance, marketNotice, MAX_LINES, newLine, normalizeDigits, normalizePeriod, UNIT_TYPES } from "./shared.js";
 
 const REASON_KEYS = {
   empty: "validation.required",
@@ -104,9 +104,10 @@ export function buildBody(screen, state) {
     built.amount = Number(normalizeDigits(line.amount));
     return built;
   });
-  return screen.transfer
-    ? { from_account: state.from, to_account: normalizeAccountNumber(state.to), lines }
-    : { account: state.from, compliance_period: normalizePeriod(state.period), lines };
+  if (!screen.transfer) return { account: state.from, compliance_period: normalizePeriod(state.period), lines };
+  const body = { from_account: state.from, to_account: normalizeAccountNumber(state.to), lines };
+  if (state.deal) body.deal_id = state.deal.id;
+  return body;
 }
 
 // --- actions ----------------------------------------------------------------------------------
@@ -289,6 +290,7 @@ export function renderInput(screen, state) {
     pageHeading(t(`${kind}.input_title`)),
     h("p", null, t(`${kind}.input_intro`)),
     marketNotice(screen),
+    dealNotice(state),
     errorSummary(entries),
     h(
       "form",

@@ -19,12 +19,13 @@ export const STEPS = ["input", "confirm", "done"];
  * "retire"), the name of the sender's field in the API's body, the app's ctx, and
  * update(options), which re-renders this view if it is still the one shown.
  */
-export function movementScreen(ctx, kind, view) {
+export function movementScreen(ctx, kind, view, dealId = null) {
   const transfer = kind === "transfer";
   return Object.freeze({
     ctx,
     kind,
     transfer,
+    dealId: transfer ? dealId : null,
     accountField: transfer ? "from_account" : "account",
     update: (options) => ctx.update(view, options),
   });
@@ -61,6 +62,7 @@ export function newState() {
     sending: false,
     sendError: null,
     result: null,
+    deal: null,
   };
 }
 
@@ -93,6 +95,36 @@ export async function loadBalance(screen, state) {
 export function holderName(state) {
   if (!state.balance) return t("common.none");
   return getLang() === "ja" ? state.balance.holder_ja : state.balance.holder;
+}
+
+/**
+ * A transfer that settles a deal of the notice board starts from the deal's prefill
+ * (GET /deals/{id} "transfer": from_account, to_account, lines): the receiver and the
+ * lines are filled in, and the request carries deal_id.
+ */
+export function applyDealPrefill(state, deal) {
+  const prefill = deal.transfer || {};
+  state.deal = deal;
+  if (prefill.from_account && state.accounts.some((account) => account.number === prefill.from_account)) state.from = prefill.from_account;
+  if (prefill.to_account) state.to = prefill.to_account;
+  if (Array.isArray(prefill.lines) && prefill.lines.length) {
+    state.lines = prefill.lines.map((line) => {
+      const filled = newLine();
+      for (const name of LINE_FIELDS) if (line[name] !== null && line[name] !== undefined) filled[name] = String(line[name]);
+      return filled;
+    });
+  }
+}
+
+/** Which deal this transfer settles, with a link back to it. */
+export function dealNotice(state) {
+  if (!state.deal) return null;
+  return h(
+    "div",
+    { class: "notice", role: "status", id: "deal-notice", "data-deal": state.deal.id },
+    h("p", null, t("transfer.deal_notice", { id: state.deal.id })),
+    h("p", null, h("a", { href: `#/deal/${encodeURIComponent(state.deal.id)}`, id: "deal-notice-link" }, t("transfer.deal_link"))),
+  );
 }
 
 /** For a transfer while the trading window is not open: why it will be refused, and when it opens. */

@@ -317,7 +317,7 @@ class FakeLedgerStore:
             {"id": row.transaction_id, "date": row.date, "created_at": row.created_at, "type": row.kind, "status": row.status,
              "from_account": row.from_account or None, "from_name": row.from_name or None, "from_name_ja": row.from_name_ja or None,
              "to_account": row.to_account or None, "to_name": row.to_name or None, "to_name_ja": row.to_name_ja or None,
-             "in": row.amount_in, "out": row.amount_out, "correction": row.correction}
+             "in": row.amount_in, "out": row.amount_out, "correction": row.correction, "deal_ref": row.deal_ref}
             for _, row in page
         ]
         # As the adapter: a full page ends with a cursor (the next page may be empty).

@@ -1,0 +1,1 @@
+"""The notice board's pure rules: listings, inquiries, deals and trade figures."""
