@@ -38,14 +38,6 @@ def _seed_board(count: int) -> None:
 
 
 def measure() -> list[dict[str, Any]]:
-    from chalicelib import container
-    from chalicelib.core.principal import Principal, Role
-    from chalicelib.matching import adapters as _matching_models  # noqa: F401 - their connections are counted too
-    from chalicelib.matching.service import ListingCommand, ProposalCommand
-    from chalicelib.registry.domain.blocks import transaction_id
-    from chalicelib.registry.service import Initiator, TransferCommand, lines_of
-    from devtools import demo
-    from devtools.dynamo_hooks import registry_clients
     from devtools.motoserver import MotoServer
     from devtools.provision import provision
     from devtools.stack import app_environment, use_environment
@@ -55,54 +47,69 @@ def measure() -> list[dict[str, Any]]:
         for size in SIZES:
             moto.reset()
             use_environment(app_environment(moto.endpoint, provision(moto.endpoint, stage="local")))
-            users = {user["username"]: user for user in demo.load(ledger=False)}
-            kanto_account, aozora_account = users["kanto"]["accounts"][0], users["aozora"]["accounts"][0]
-            demo._call("set_market", {"action": "force_open", "reason": "bench"})
-            demo._call("issue_units", {"account": kanto_account, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01",
-                                       "amount": 10_000, "reason": "bench"})
-            _seed_board(size)
-            service, ledger = container.matching(), container.ledger()
-            counter = DynamoCounter()
-            for client in registry_clients():
-                counter.attach(client)
-            kanto = Principal("kanto", Role.PARTICIPANT, "kanto-steel")
-            aozora = Principal("aozora", Role.PARTICIPANT, "aozora-trading")
-            listing = service.post_listing(kanto, ListingCommand("sell", "JPA", 1000, 10, 1200, demo_until(), "01"))
-            thread = service.open_inquiry(aozora, listing["id"], "bench")
+            rows += _one_size(size)
+    return rows
 
-            def record(name: str, run: Any) -> Any:
-                counter.reset()
-                result = run()
-                rows.append({"operation": name, "listings": size, "requests": counter.total, "calls": dict(counter.requests),
-                             "read": counter.read, "written": counter.written})
-                return result
 
-            record("board page, price, one side/type", lambda: service.board(aozora, {"side": "sell", "unit_type": "JPA", "limit": PAGE}))
-            page = service.board(aozora, {"side": "sell", "unit_type": "JPA", "limit": PAGE})
-            record("board next page", lambda: service.board(aozora, {"side": "sell", "unit_type": "JPA", "limit": PAGE,
-                                                                     "cursor": page["next_cursor"] or ""} if page["next_cursor"] else
-                                                            {"side": "sell", "unit_type": "JPA", "limit": PAGE}))
-            record("board page, date order", lambda: service.board(aozora, {"sort": "date", "side": "buy", "unit_type": "jCER",
-                                                                            "limit": PAGE}))
-            record("board page, every side/type", lambda: service.board(aozora, {"limit": PAGE}))
-            deal = record("proposal", lambda: service.propose(aozora, ProposalCommand(thread["id"], 50, 1210)))
-            record("confirmation", lambda: service.confirm(kanto, deal["id"], deal["version"]))
-            service.mark_paid(aozora, deal["id"])
-            service.mark_received(kanto, deal["id"])
-            record("transfer (no deal)", lambda: ledger.transfer(TransferCommand.from_request(
-                {"from_account": kanto_account, "to_account": aozora_account, "lines": [{"unit_type": "JPA", "amount": 50}]},
-                f"bench-{uuid.uuid4()}", Initiator.of(kanto))))
+def _one_size(size: int) -> list[dict[str, Any]]:
+    from chalicelib import container
+    from chalicelib.core.principal import Principal, Role
+    from chalicelib.matching import adapters as _matching_models  # noqa: F401 - their connections are counted too
+    from chalicelib.matching.service import ListingCommand, ProposalCommand
+    from chalicelib.registry.domain.blocks import transaction_id
+    from chalicelib.registry.service import Initiator, TransferCommand, lines_of
+    from devtools import demo
+    from devtools.dynamo_hooks import registry_clients
 
-            def settle() -> Any:
-                key = f"bench-{uuid.uuid4()}"
-                deal_ref, linked = container.deal_settlement().settlement(
-                    deal["id"], initiator_org="kanto-steel", receiver=aozora_account, lines=[("JPA", 50)],
-                    transaction_id=transaction_id("kanto-steel", key))
-                return ledger.transfer(TransferCommand(sender=kanto_account, receiver=aozora_account,
-                                                       lines=lines_of([{"unit_type": "JPA", "amount": 50}]), idempotency_key=key,
-                                                       initiator=Initiator.of(kanto), deal_ref=deal_ref, linked=linked))
+    rows: list[dict[str, Any]] = []
+    users = {user["username"]: user for user in demo.load(ledger=False)}
+    kanto_account, aozora_account = users["kanto"]["accounts"][0], users["aozora"]["accounts"][0]
+    demo._call("set_market", {"action": "force_open", "reason": "bench"})
+    demo._call("issue_units", {"account": kanto_account, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01",
+                               "amount": 10_000, "reason": "bench"})
+    _seed_board(size)
+    service, ledger = container.matching(), container.ledger()
+    counter = DynamoCounter()
+    for client in registry_clients():
+        counter.attach(client)
+    kanto = Principal("kanto", Role.PARTICIPANT, "kanto-steel")
+    aozora = Principal("aozora", Role.PARTICIPANT, "aozora-trading")
+    listing = service.post_listing(kanto, ListingCommand("sell", "JPA", 1000, 10, 1200, demo_until(), "01"))
+    thread = service.open_inquiry(aozora, listing["id"], "bench")
 
-            record("settlement (transfer + deal)", settle)
+    def record(name: str, run: Any) -> Any:
+        counter.reset()
+        result = run()
+        rows.append({"operation": name, "listings": size, "requests": counter.total, "calls": dict(counter.requests),
+                     "read": counter.read, "written": counter.written})
+        return result
+
+    record("board page, price, one side/type", lambda: service.board(aozora, {"side": "sell", "unit_type": "JPA", "limit": PAGE}))
+    page = service.board(aozora, {"side": "sell", "unit_type": "JPA", "limit": PAGE})
+    record("board next page", lambda: service.board(aozora, {"side": "sell", "unit_type": "JPA", "limit": PAGE,
+                                                             "cursor": page["next_cursor"] or ""} if page["next_cursor"] else
+                                                    {"side": "sell", "unit_type": "JPA", "limit": PAGE}))
+    record("board page, date order", lambda: service.board(aozora, {"sort": "date", "side": "buy", "unit_type": "jCER",
+                                                                    "limit": PAGE}))
+    record("board page, every side/type", lambda: service.board(aozora, {"limit": PAGE}))
+    deal = record("proposal", lambda: service.propose(aozora, ProposalCommand(thread["id"], 50, 1210)))
+    record("confirmation", lambda: service.confirm(kanto, deal["id"], deal["version"]))
+    service.mark_paid(aozora, deal["id"])
+    service.mark_received(kanto, deal["id"])
+    record("transfer (no deal)", lambda: ledger.transfer(TransferCommand.from_request(
+        {"from_account": kanto_account, "to_account": aozora_account, "lines": [{"unit_type": "JPA", "amount": 50}]},
+        f"bench-{uuid.uuid4()}", Initiator.of(kanto))))
+
+    def settle() -> Any:
+        key = f"bench-{uuid.uuid4()}"
+        deal_ref, linked = container.deal_settlement().settlement(
+            deal["id"], initiator_org="kanto-steel", receiver=aozora_account, lines=[("JPA", 50)],
+            transaction_id=transaction_id("kanto-steel", key))
+        return ledger.transfer(TransferCommand(sender=kanto_account, receiver=aozora_account,
+                                               lines=lines_of([{"unit_type": "JPA", "amount": 50}]), idempotency_key=key,
+                                               initiator=Initiator.of(kanto), deal_ref=deal_ref, linked=linked))
+
+    record("settlement (transfer + deal)", settle)
     return rows
 
 
