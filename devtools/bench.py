@@ -16,6 +16,7 @@ MODULES: list[tuple[str, list[str]]] = [
     ("devtools.bench_ledger", []),
     ("devtools.bench_emissions", []),
     ("devtools.bench_compliance", []),
+    ("devtools.bench_matching", []),
     ("devtools.bench_coldstart", []),
     ("devtools.soak", ["500", "8"]),
     ("devtools.bench_hot_receivers", ["16", "10"]),

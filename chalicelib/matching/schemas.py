@@ -162,8 +162,9 @@ class DealView(ResponseModel):
     inquiry_id: str
     listing_id: str
     role: Literal["seller", "buyer", "observer"]
-    seller: Party
-    buyer: Party
+    #: The lister's side is null for the inquirer until the lister has answered in the thread.
+    seller: Party | None
+    buyer: Party | None
     unit_type: str
     period: str | None
     quantity: int

@@ -514,12 +514,18 @@ class Matching:
         line: dict[str, object] = {"unit_type": deal.unit_type, "amount": deal.quantity}
         if deal.period:
             line["issued_period"] = deal.period
+        parties: dict[str, dict[str, str] | None] = {"seller": self._party(deal.seller_org), "buyer": self._party(deal.buyer_org)}
+        if role != "observer" and deal.status == "proposed":
+            # The inquirer learns the lister's name once the lister has answered in the thread.
+            inquiry = self.store.inquiry(deal.inquiry_id)
+            if inquiry is not None and not inquiry.answered and org == inquiry.inquirer_org:
+                parties["seller" if inquiry.lister_org == deal.seller_org else "buyer"] = None
         transfer = None
         if role == "seller" and deal.status in ("received", "settled"):
             transfer = {"from_account": deal.seller_account, "to_account": deal.buyer_account, "lines": [line], "deal_id": deal.deal_id}
         return {
             "id": deal.deal_id, "inquiry_id": deal.inquiry_id, "listing_id": deal.listing_id, "role": role,
-            "seller": self._party(deal.seller_org), "buyer": self._party(deal.buyer_org), "unit_type": deal.unit_type,
+            "seller": parties["seller"], "buyer": parties["buyer"], "unit_type": deal.unit_type,
             "period": deal.period, "quantity": deal.quantity, "price_yen": deal.price_yen, "amount_yen": deal.amount_yen,
             "status": deal.status, "proposed_by": side_of.get(deal.proposed_by, "seller"), "version": deal.version,
             "versions": [{"version": p.version, "quantity": p.quantity, "price_yen": p.price_yen,

@@ -42,6 +42,9 @@ def test_list_inquire_answer_propose_confirm_pay_receive_settle(board):
 
     thread = board.inquiry(listing["id"])
     assert thread["role"] == "inquirer" and thread["lister"] is None and not thread["answered"]
+    early = board.propose(thread["id"], 20, 1100)
+    assert early["seller"] is None and early["buyer"]["org_id"] == "aozora-trading"
+    assert board.ok("kanto", "GET", f"/deals/{early['id']}")["buyer"]["org_id"] == "aozora-trading"
     # The lister sees who asks; the inquirer learns the lister's name once the lister answers.
     assert board.ok("kanto", "GET", f"/inquiries/{thread['id']}")["inquirer"]["org_id"] == "aozora-trading"
     board.ok("kanto", "POST", f"/inquiries/{thread['id']}/messages", {"text": "Yes, from 20 t."}, status=201)
@@ -50,14 +53,16 @@ def test_list_inquire_answer_propose_confirm_pay_receive_settle(board):
     assert [m["from_side"] for m in answered["messages"]] == ["inquirer", "lister"]
 
     first = board.propose(thread["id"], 100, 1200)
-    assert (first["status"], first["version"], first["role"], first["next_actions"]) == ("proposed", 1, "buyer", ["propose"])
+    assert first["id"] == early["id"] and first["seller"]["org_id"] == "kanto-steel"
+    assert (first["status"], first["version"], first["role"], first["next_actions"]) == ("proposed", 2, "buyer", ["propose"])
     counter = board.propose(thread["id"], 100, 1230, who="kanto")
-    assert counter["id"] == first["id"] and counter["version"] == 2
-    assert [(v["version"], v["price_yen"], v["by"]) for v in counter["versions"]] == [(1, 1200, "buyer"), (2, 1230, "seller")]
+    assert counter["id"] == first["id"] and counter["version"] == 3
+    assert [(v["version"], v["price_yen"], v["by"]) for v in counter["versions"]] == [
+        (1, 1100, "buyer"), (2, 1200, "buyer"), (3, 1230, "seller")]
     # Confirming a version that is no longer the latest is refused.
-    status, stale = board.call("aozora", "POST", f"/deals/{first['id']}/confirm", {"version": 1})
+    status, stale = board.call("aozora", "POST", f"/deals/{first['id']}/confirm", {"version": 2})
     assert (status, stale["error"]["code"]) == (409, "DEAL_VERSION_CHANGED")
-    confirmed = board.ok("aozora", "POST", f"/deals/{first['id']}/confirm", {"version": 2})
+    confirmed = board.ok("aozora", "POST", f"/deals/{first['id']}/confirm", {"version": 3})
     assert confirmed["status"] == "confirmed" and confirmed["amount_yen"] == 123_000
     assert confirmed["buyer_account"] == board.accounts["aozora"] and confirmed["seller_account"] == board.accounts["kanto"]
     assert board.ok("kanto", "GET", f"/listings/{listing['id']}")["open_quantity"] == 100
