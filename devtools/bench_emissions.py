@@ -141,8 +141,8 @@ def measure_reports(sources: int = 10) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     with MotoServer() as moto:
         use_environment(app_environment(moto.endpoint, provision(moto.endpoint, stage="local")))
+        store = container.store(ReportStore)  # binds the table's models to this server first
         _seed(sources)
-        store = container.store(ReportStore)
         reports = Reports(store, Emissions(container.store(EmissionsStore)), build_files=False)
         store.assign(ORG, FISCAL_YEAR, "bench-verif", None, "bench", "2026-04-01T00:00:00+09:00", None)
         participant = Caller("bench", Role.PARTICIPANT, ORG)
