@@ -140,6 +140,7 @@ def measure_reports(sources: int = 10) -> list[dict[str, Any]]:
 
     rows: list[dict[str, Any]] = []
     with MotoServer() as moto:
+        moto.reset()
         use_environment(app_environment(moto.endpoint, provision(moto.endpoint, stage="local")))
         store = container.store(ReportStore)  # binds the table's models to this server first
         _seed(sources)
