@@ -9,6 +9,9 @@ the sheet's subscriber calls) at 10 and 200 sources x 12 months: the values are 
 with BatchWriteItem (25 items a request), the sources marked as used in transactions of
 at most 90 actions, then one conditional transaction makes the import current. The
 requests grow with the data in batches, never one per cell.
+
+Then every transition of a calculation report (create, supersede, submit, begin, opinion,
+accept, cancellation request and grant): each is one TransactWriteItems.
 """
 
 from __future__ import annotations
@@ -114,6 +117,62 @@ def measure_import() -> list[dict[str, Any]]:
     return rows
 
 
+#: The report's lifecycle as the bench drives it: (step, who).
+REPORT_STEPS = [("create", "participant"), ("create (supersedes the draft)", "participant"), ("submit", "participant"),
+                ("begin_verification", "verifier"), ("record_opinion", "verifier"), ("accept", "admin"),
+                ("request_cancellation", "participant"), ("grant_cancellation", "admin")]
+
+
+def measure_reports(sources: int = 10) -> list[dict[str, Any]]:
+    """DynamoDB requests of each report transition (the report of a year with ``sources``
+    sources in full; files left out: S3 is not counted here). Each transition is ONE
+    TransactWriteItems; the rest are the reads that decide it and the answer's reads."""
+    from chalicelib import container
+    from chalicelib.core.principal import Role
+    from chalicelib.emissions.adapters import EmissionsStore, ReportStore
+    from chalicelib.emissions.reporting import Caller, OpinionCommand, Reports
+    from chalicelib.emissions.service import Emissions
+    from devtools.bench_ledger import DynamoCounter
+    from devtools.dynamo_hooks import registry_clients
+    from devtools.motoserver import MotoServer
+    from devtools.provision import provision
+    from devtools.stack import app_environment, use_environment
+
+    rows: list[dict[str, Any]] = []
+    with MotoServer() as moto:
+        moto.reset()
+        use_environment(app_environment(moto.endpoint, provision(moto.endpoint, stage="local")))
+        store = container.store(ReportStore)  # binds the table's models to this server first
+        _seed(sources)
+        reports = Reports(store, Emissions(container.store(EmissionsStore)), build_files=False)
+        store.assign(ORG, FISCAL_YEAR, "bench-verif", None, "bench", "2026-04-01T00:00:00+09:00", None)
+        participant = Caller("bench", Role.PARTICIPANT, ORG)
+        verifier = Caller("bench-verifier", Role.VERIFIER, "bench-verif")
+        admin = Caller.admin("bench")
+        report_id = f"FY{FISCAL_YEAR}-{ORG}"
+        calls = {
+            "create": lambda: reports.create(participant, FISCAL_YEAR),
+            "create (supersedes the draft)": lambda: reports.create(participant, FISCAL_YEAR),
+            "submit": lambda: reports.submit(participant, report_id),
+            "begin_verification": lambda: reports.begin_verification(verifier, report_id),
+            "record_opinion": lambda: reports.record_opinion(verifier, report_id, OpinionCommand("verified", 1000)),
+            "accept": lambda: reports.accept(admin, report_id),
+            "request_cancellation": lambda: reports.request_cancellation(participant, report_id, "bench"),
+            "grant_cancellation": lambda: reports.grant_cancellation(admin, report_id, "bench"),
+        }
+        counter = DynamoCounter()
+        for client in registry_clients():
+            counter.attach(client)
+        for step, who in REPORT_STEPS:
+            counter.reset()
+            calls[step]()
+            rows.append({"step": step, "who": who, "requests": counter.total, "calls": dict(counter.requests), "read": counter.read,
+                         "written": counter.written})
+        if store.head(ORG, FISCAL_YEAR).status != "draft" or store.head(ORG, FISCAL_YEAR).version != 3:
+            raise RuntimeError("the report did not go through its lifecycle")
+    return rows
+
+
 def main() -> int:
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
@@ -136,7 +195,15 @@ def main() -> int:
     biggest = imports[-1]
     batched = biggest["requests"] * 10 < biggest["cells"]
     print(f"\nimport of {biggest['cells']} cells: {biggest['requests']} requests (in batches, not one per cell: {batched})")
-    return 0 if large < SIZES[-1] and batched else 1
+    transitions = measure_reports()
+    print("\nDynamoDB requests per report transition (10 sources; each transition is ONE TransactWriteItems)")
+    print(f"{'step':<32}{'who':<13}{'requests':>9}{'read':>6}{'written':>9}  calls")
+    for row in transitions:
+        calls = ", ".join(f"{k} {v}" for k, v in sorted(row["calls"].items()))
+        print(f"{row['step']:<32}{row['who']:<13}{row['requests']:>9}{row['read']:>6}{row['written']:>9}  {calls}")
+    one_transaction = all(row["calls"].get("TransactWriteItems") == 1 for row in transitions)
+    print(f"\none TransactWriteItems per transition: {one_transaction}")
+    return 0 if large < SIZES[-1] and batched and one_transaction else 1
 
 
 if __name__ == "__main__":

@@ -44,10 +44,10 @@ def test_the_menu_shows_emissions_management_in_the_seed_s_order_to_target_organ
     p = portal()
     p.login("kanto")
     links = p.page.locator("#nav-emissions a")
-    expect(links).to_have_text(["排出源の登録", "モニタリングの登録", "実績管理表", "算定結果"])
+    expect(links).to_have_text(["排出源の登録", "モニタリングの登録", "実績管理表", "算定結果", "算定報告書"])
     expect(p.page.locator("#nav-registry a")).to_have_count(4)  # the registry's menu stays
     p.set_lang("en")
-    expect(links).to_have_text(["Sources", "Monitoring", "Performance sheet", "Calculation"])
+    expect(links).to_have_text(["Sources", "Monitoring", "Performance sheet", "Calculation", "Reports"])
     q = portal()
     q.login("aozora")  # a trading participant: no emissions target
     expect(q.page.locator("#nav-history")).to_be_visible()

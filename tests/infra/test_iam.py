@@ -217,15 +217,16 @@ def test_the_api_handler_gets_exactly_the_registry_actions_it_uses(packaged):
     assert actions == {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem",
                        "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem", "dynamodb:BatchGetItem"}
     # S3: it signs presigned uploads and downloads, so it holds exactly what they need,
-    # on uploads/ only; and it puts the performance sheets it builds under sheets/ and
-    # signs their download, nothing more.
+    # on uploads/ only; it puts the performance sheets it builds under sheets/ and the
+    # calculation reports' files under reports/ and signs their download, nothing more.
     s3 = [s for s in policy["PolicyDocument"]["Statement"] if any(a.startswith("s3:") for a in s["Action"])]
     by_prefix: dict[str, set[str]] = {}
     for statement in s3:
         (resource,) = statement["Resource"]
         by_prefix.setdefault(resource["Fn::Sub"], set()).update(statement["Action"])
     assert by_prefix == {"${DocumentsBucket.Arn}/uploads/*": {"s3:PutObject", "s3:GetObject", "s3:GetObjectVersion"},
-                         "${DocumentsBucket.Arn}/sheets/*": {"s3:PutObject", "s3:GetObject"}}
+                         "${DocumentsBucket.Arn}/sheets/*": {"s3:PutObject", "s3:GetObject"},
+                         "${DocumentsBucket.Arn}/reports/*": {"s3:PutObject", "s3:GetObject"}}
     # No Cognito right at all: sign-in, MFA, refresh and sign-out use the user's own tokens.
     cognito = {a for s in policy["PolicyDocument"]["Statement"] for a in s["Action"] if a.startswith("cognito-idp:")}
     assert cognito == set()
