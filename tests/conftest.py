@@ -146,3 +146,13 @@ def token_from_another_pool(aws_client: Any, pool_name: str, username: str, org_
     result = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
                                AuthParameters={"USERNAME": username, "PASSWORD": "Other-Pool-Pass-2026!"})
     return result["AuthenticationResult"]["IdToken"]
+
+
+def executed(name: str, event: Any) -> dict[str, Any]:
+    """Propose with a console function (which may only propose) and approve as the demo's
+    second administrator; insist that both succeeded and return what was executed."""
+    from devtools.approvals import executed as run
+
+    result = run(name, event)
+    assert "error" not in result, result
+    return result

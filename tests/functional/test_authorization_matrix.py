@@ -15,7 +15,7 @@ from moto.utilities.utils import load_resource
 
 from app import app
 from chalicelib.admin import FUNCTIONS
-from tests.conftest import token_from_another_pool
+from tests.conftest import executed, token_from_another_pool
 
 #: admin_no_mfa: an administrator who has not enrolled an authenticator and took an ID
 #: token straight from Cognito (InitiateAuth with the portal's public client id).
@@ -87,7 +87,7 @@ def world(api, demo, local_aws, aws_client):
 
     kanto, aozora = demo["kanto"]["accounts"][0], demo["aozora"]["accounts"][0]
     admin("set_market", {"action": "force_open", "reason": "matrix"})
-    admin("issue_units", {"account": kanto, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01", "amount": 100, "reason": "matrix"})
+    executed("issue_units", {"account": kanto, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01", "amount": 100, "reason": "matrix"})
     tokens = {"holder": api.login(demo["kanto"]), "other_org": api.login(demo["minato"]), "verifier": api.login(demo["verifier"]),
               "admin": api.login(demo["admin"]), "none": None}
     tx = api.call("POST", "/transfers", {"from_account": kanto, "to_account": aozora, "lines": [{"unit_type": "JPA", "amount": 1}]},
