@@ -44,9 +44,9 @@ def test_racing_transfers_complete_exactly_what_the_balance_allows(stack):
     api = stack.info["api_url"]
     sender = stack.admin("open_account", {"org_id": "aozora-trading", "type": 121})["number"]
     for part in range(3):
-        stack.admin("issue_units", {"account": sender, "unit_type": "JPA", "issued_period": "03", "adopted_period": "03",
+        stack.approved("issue_units", {"account": sender, "unit_type": "JPA", "issued_period": "03", "adopted_period": "03",
                                     "amount": HELD // 3, "reason": f"race {part}", "idempotency_key": f"race-issue-{part}"})
-    stack.admin("set_commitment_reserve", {"account": sender, "commitment_reserve": RESERVE})
+    stack.approved("set_commitment_reserve", {"account": sender, "commitment_reserve": RESERVE})
     stack.admin("set_market", {"action": "force_open", "reason": "concurrency test"})
     receivers = [stack.user("kanto")["accounts"][0], stack.user("minato")["accounts"][0]]
     token = stack.login("aozora")
