@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import admin, executed, scan_registry
+from tests.conftest import admin, executed, scan_registry, trusted
 
 MARKUP = '<script>alert("x")</script><img src=x onerror=alert(1)>&amp;"\'`'
 
@@ -91,10 +91,12 @@ def test_markup_in_every_free_text_field_is_stored_and_returned_as_inert_text(ap
         assert response.headers["Content-Type"].startswith("application/json")
         assert json.loads(response.body)["reason"] == MARKUP
     finally:
+        executed("set_market", {"action": "resume"})  # only an approved resume ends a halt
         admin("set_market", {"action": "force_open", "reason": "abuse"})
     token = api.login({"username": "markup", "password": "Markup-Pass-2026!"})
     _, me = api.call("GET", "/me", token=token)
     assert (me["org_name"], me["org_name_ja"]) == (MARKUP, MARKUP + "株式会社")
+    trusted(account, world["kanto"], "markup-co", "markup")
     body = {"from_account": account, "to_account": world["kanto"], "lines": [{"unit_type": "JPA", "amount": 2}]}
     status, sent = api.call("POST", "/transfers", body, token=token, headers={"Idempotency-Key": f"markup-{uuid.uuid4()}"})
     assert status == 201 and sent["transaction"]["from_name"] == MARKUP

@@ -18,7 +18,7 @@ from chalicelib import container
 from chalicelib.admin import FUNCTIONS
 from chalicelib.core.clock import now_jst
 from chalicelib.registry.domain.control_errors import ApprovalNeedsMfa
-from chalicelib.registry.proposals import DecideCommand, ProposeCommand, Proposals
+from chalicelib.registry.proposals import DecideCommand, Proposals, ProposeCommand
 from devtools.approvals import approve
 from tests.conftest import admin, executed, scan_registry
 
