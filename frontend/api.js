@@ -180,6 +180,16 @@ export const api = {
   // Documents: announce, then send the file with the presigned form (uploadForm), then poll.
   announceDocument: (body) => request("POST", "/documents", { body }),
   document: (id) => request("GET", `/documents/${encodeURIComponent(id)}`),
+  trusted: (account) => request("GET", `/accounts/${encodeURIComponent(account)}/trusted`),
+  addTrusted: (account, receiver) => request("POST", `/accounts/${encodeURIComponent(account)}/trusted`, { body: { account: receiver } }),
+  removeTrusted: (account, receiver) =>
+    request("DELETE", `/accounts/${encodeURIComponent(account)}/trusted/${encodeURIComponent(receiver)}`),
+  delayedTransfers: () => request("GET", "/delayed-transfers"),
+  cancelDelayed: (id) => request("POST", `/delayed-transfers/${encodeURIComponent(id)}/cancel`),
+  proposals: () => request("GET", "/proposals"),
+  proposal: (id) => request("GET", `/proposals/${encodeURIComponent(id)}`),
+  approveProposal: (id, reason) => request("POST", `/proposals/${encodeURIComponent(id)}/approve`, { body: { reason } }),
+  rejectProposal: (id, reason) => request("POST", `/proposals/${encodeURIComponent(id)}/reject`, { body: { reason } }),
 };
 
 /**

@@ -14,6 +14,9 @@ import { helpView } from "./views/help.js";
 import { forgetHistory, historyView, transactionView } from "./views/history.js";
 import { loginView } from "./views/login.js";
 import { movementView } from "./views/movement.js";
+import { delayedView } from "./views/controls/delayed.js";
+import { proposalsView } from "./views/controls/proposals.js";
+import { trustedView } from "./views/controls/trusted.js";
 
 /** How often the trading window is asked for (the header refreshes without reloading). */
 const MARKET_POLL_MS = 30_000;
@@ -45,6 +48,9 @@ const routes = {
   monitoring: { make: (params) => monitoringView(ctx, params[0] || null) },
   sheets: { make: (params) => sheetsView(ctx, params[0] || null) },
   calculation: { make: (params) => calculationView(ctx, params[0] || null) },
+  trusted: { make: (params) => trustedView(ctx, params[0] || null) },
+  delayed: { make: () => delayedView(ctx) },
+  proposals: { make: (params) => proposalsView(ctx, params[0] || null) },
 };
 
 const NAV = [
@@ -62,6 +68,12 @@ const EMISSIONS_NAV = [
   ["calculation", "nav.calculation"],
 ];
 const EMISSIONS_KINDS = new Set(["target", "target_subsidised"]);
+/** Trusted receivers and held transfers for participants; the approval of proposals for administrators. */
+const CONTROLS_NAV = [
+  ["trusted", "nav.trusted"],
+  ["delayed", "nav.delayed"],
+];
+const ADMIN_NAV = [["proposals", "nav.proposals"]];
 
 function showsEmissions(me) {
   return Boolean(me && me.role === "participant" && EMISSIONS_KINDS.has(me.org_kind));
@@ -305,6 +317,7 @@ function renderHeader() {
           { class: "main-nav", "aria-label": t("nav.label") },
           navList(NAV, current, "nav-registry", t("nav.registry")),
           showsEmissions(app.me) ? navList(EMISSIONS_NAV, current, "nav-emissions", t("nav.emissions")) : null,
+          app.me ? navList(app.me.role === "admin" ? ADMIN_NAV : CONTROLS_NAV, current, "nav-controls", t("nav.controls")) : null,
         )
       : null,
   );

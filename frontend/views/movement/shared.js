@@ -61,6 +61,7 @@ export function newState() {
     sending: false,
     sendError: null,
     result: null,
+    held: null,
   };
 }
 
