@@ -145,18 +145,17 @@ class TrustedTransfers:
     def submit(self, command: TransferCommand) -> Receipt | Held:
         sender_number = str(AccountNumber.parse_field(command.sender, "from_account"))
         receiver_number = str(AccountNumber.parse_field(command.receiver, "to_account"))
-        accounts = self.ledger.accounts
-        sender = accounts.get_account(sender_number) if sender_number != receiver_number else None
-        receiver = accounts.get_account(receiver_number) if sender is not None else None
+        if sender_number == receiver_number:
+            return self.ledger.transfer(command)  # refused as the ledger refuses it
+        tx_id = transaction_id(command.initiator.org_id, command.idempotency_key)
+        context = self.store.transfer_context(sender_number, receiver_number, tx_id)
+        sender, receiver, entry = context.sender, context.receiver, context.trusted
         if (sender is None or receiver is None or sender.holder_org_id != command.initiator.org_id
                 or trust_exemption(sender, receiver) is not None):
             return self.ledger.transfer(command)  # no trust needed, or refused as the ledger refuses it
         now = stamp(self.clock())
-        tx_id = transaction_id(command.initiator.org_id, command.idempotency_key)
-        held = self.store.delayed_transfer(tx_id)
-        if held is not None:
-            return self._replay(held, command)
-        entry = self.store.trusted_receiver(sender_number, receiver_number)
+        if context.held is not None:
+            return self._replay(context.held, command)
         if entry is not None and entry.effective(now):
             check = self.store.trust_check(sender_number, receiver_number, now)
             try:

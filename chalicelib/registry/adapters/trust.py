@@ -17,6 +17,8 @@ held, or comes after. Completing a delayed transfer carries ``completion_mark`` 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError, GetError, PutError, QueryError, UpdateError
@@ -24,6 +26,9 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from chalicelib.core.table import LinkedWrite, TableItem, response_code, unavailable
+from chalicelib.registry.adapters.accounts import account_from_item
+from chalicelib.registry.adapters.models import AccountItem
+from chalicelib.registry.domain.accounts import Account
 from chalicelib.registry.domain.statuses import TransactionStatus
 from chalicelib.registry.domain.trust import DelayedTransfer, TrustedReceiver
 
@@ -93,7 +98,42 @@ def _conditional(error: Exception) -> bool:
     raise unavailable(error) from error
 
 
+@dataclass(frozen=True)
+class TransferContext:
+    """What deciding a transfer's path needs, read in one request."""
+
+    sender: Account | None
+    receiver: Account | None
+    trusted: TrustedReceiver | None
+    held: DelayedTransfer | None
+
+
 class TrustStore:
+    def transfer_context(self, sender: str, receiver: str, transfer_id: str) -> TransferContext:
+        """Both accounts, the trusted-list entry and a transfer held under this id: ONE
+        strongly consistent BatchGetItem (unprocessed keys are asked again)."""
+        keys = [AccountItem.key(sender), AccountItem.key(receiver), TrustedReceiverItem.key(sender, receiver),
+                DelayedTransferItem.key(transfer_id)]
+        found: dict[tuple[str, str], TableItem] = {}
+        try:
+            for item in TableItem.batch_get(keys, consistent_read=True):
+                found[(item.pk, item.sk)] = item
+        except GetError as error:
+            raise unavailable(error) from error
+
+        def one(key: tuple[str, str], kind: type[TableItem]) -> Any:
+            item = found.get(key)
+            return item if isinstance(item, kind) else None
+
+        sender_item, receiver_item = one(keys[0], AccountItem), one(keys[1], AccountItem)
+        trusted_item, held_item = one(keys[2], TrustedReceiverItem), one(keys[3], DelayedTransferItem)
+        return TransferContext(
+            sender=account_from_item(sender_item) if sender_item else None,
+            receiver=account_from_item(receiver_item) if receiver_item else None,
+            trusted=_trusted(trusted_item) if trusted_item else None,
+            held=_delayed(held_item) if held_item else None,
+        )
+
     # --- the trusted list ----------------------------------------------------------
 
     def trusted(self, account: str) -> list[TrustedReceiver]:
