@@ -11,6 +11,11 @@ const BADGES = {
   proposed: "badge-correction", approved: "badge-open", rejected: "badge-closed", expired: "badge-halted",
 };
 
+/** A status message kept as [key, params] so that it follows the language. */
+function doneText([key, params]) {
+  return t(key, params.at ? { ...params, at: fmtDateTime(params.at) } : params);
+}
+
 export function statusBadge(status) {
   return h("span", { class: ["badge", BADGES[status] || "badge-closed"] }, t(`txstatus.${status}`));
 }
@@ -39,7 +44,7 @@ export function delayedView(ctx) {
     ctx.update(view);
     try {
       await api.cancelDelayed(id);
-      state.done = t("delayed.cancelled", { id });
+      state.done = ["delayed.cancelled", { id }];
       state.cancelling = null;
       await load();
       ctx.update(view, { focus: "delayed-status" });
@@ -94,7 +99,7 @@ export function delayedView(ctx) {
     render() {
       const delay = state.data ? String(Math.round(state.data.delay_hours * 10) / 10) : "26";
       const parts = [pageHeading(t("delayed.title"), t("delayed.subtitle", { hours: delay }))];
-      if (state.done) parts.push(h("p", { class: "notice notice-success", role: "status", id: "delayed-status", tabindex: "-1" }, state.done));
+      if (state.done) parts.push(h("p", { class: "notice notice-success", role: "status", id: "delayed-status", tabindex: "-1" }, doneText(state.done)));
       if (state.actionError) parts.push(errorBox(state.actionError, { id: "delayed-action-error" }));
       if (state.error) parts.push(errorBox(state.error, { id: "delayed-error" }));
       else if (state.loading && !state.data) parts.push(loading());

@@ -13,6 +13,11 @@ function kindText(kind) {
 }
 
 /** What a proposal would do, in words (a kind the portal does not know shows its fields). */
+/** A status message kept as [key, params] so that it follows the language. */
+function doneText([key, params]) {
+  return t(key, params.at ? { ...params, at: fmtDateTime(params.at) } : params);
+}
+
 export function summary(proposal) {
   const p = proposal.payload || {};
   switch (proposal.kind) {
@@ -65,7 +70,7 @@ export function proposalsView(ctx, requested) {
       const answer = approve ? await api.approveProposal(requested, state.reason) : await api.rejectProposal(requested, state.reason);
       state.proposal = answer.proposal;
       state.result = answer.result || null;
-      state.done = t(approve ? "proposals.approved" : "proposals.rejected");
+      state.done = [approve ? "proposals.approved" : "proposals.rejected", {}];
       state.sending = false;
       ctx.update(view, { focus: "proposal-status" });
     } catch (error) {
@@ -165,7 +170,7 @@ export function proposalsView(ctx, requested) {
       const parts = [pageHeading(requested ? t("proposals.detail_title", { id: requested }) : t("proposals.title"),
         requested ? null : t("proposals.subtitle"))];
       if (requested) parts.push(h("p", { class: "no-print" }, h("a", { href: "#/proposals", id: "proposals-back" }, t("proposals.back"))));
-      if (state.done) parts.push(h("p", { class: "notice notice-success", role: "status", id: "proposal-status", tabindex: "-1" }, state.done));
+      if (state.done) parts.push(h("p", { class: "notice notice-success", role: "status", id: "proposal-status", tabindex: "-1" }, doneText(state.done)));
       if (state.decideError) parts.push(errorBox(state.decideError, { id: "proposal-decide-error" }));
       if (state.error) parts.push(errorBox(state.error, { id: "proposals-error" }));
       else if (state.loading && !state.list && !state.proposal) parts.push(loading());

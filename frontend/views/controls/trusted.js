@@ -10,6 +10,11 @@ function hours(value) {
   return String(Math.round(value * 10) / 10);
 }
 
+/** A status message kept as [key, params] so that it follows the language. */
+function doneText([key, params]) {
+  return t(key, params.at ? { ...params, at: fmtDateTime(params.at) } : params);
+}
+
 export function trustedView(ctx, requested) {
   const state = {
     accounts: null, account: requested, choice: requested, data: null, error: null, loading: true,
@@ -51,7 +56,7 @@ export function trustedView(ctx, requested) {
     ctx.update(view);
     try {
       const entry = await api.addTrusted(state.account, state.receiver.trim().toUpperCase());
-      state.done = t("trusted.added", { account: entry.account, at: fmtDateTime(entry.effective_at) });
+      state.done = ["trusted.added", { account: entry.account, at: entry.effective_at }];
       state.receiver = "";
       state.sending = false;
       await load();
@@ -69,7 +74,7 @@ export function trustedView(ctx, requested) {
     state.done = null;
     try {
       await api.removeTrusted(state.account, receiver);
-      state.done = t("trusted.removed", { account: receiver });
+      state.done = ["trusted.removed", { account: receiver }];
       await load();
       ctx.update(view, { focus: "trusted-status" });
     } catch (error) {
@@ -117,7 +122,7 @@ export function trustedView(ctx, requested) {
           }),
           h("button", { type: "submit" }, t("trusted.show"))));
       }
-      if (state.done) parts.push(h("p", { class: "notice notice-success", role: "status", id: "trusted-status", tabindex: "-1" }, state.done));
+      if (state.done) parts.push(h("p", { class: "notice notice-success", role: "status", id: "trusted-status", tabindex: "-1" }, doneText(state.done)));
       if (state.actionError) parts.push(errorBox(state.actionError, { id: "trusted-action-error" }));
       if (state.error) parts.push(errorBox(state.error, { id: "trusted-error" }));
       else if (state.loading && !state.data) parts.push(loading());
