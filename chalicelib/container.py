@@ -21,7 +21,10 @@ if TYPE_CHECKING:
     from chalicelib.identity.adapters import CognitoDirectory, TokenVerifier
     from chalicelib.registry.adapters.accounts import RegistryStore
     from chalicelib.registry.adapters.ledger import LedgerStore
+    from chalicelib.registry.adapters.proposals import ProposalStore
+    from chalicelib.registry.proposals import ControlSettings, Proposals
     from chalicelib.registry.service import Ledger
+    from chalicelib.registry.trusted import TrustedTransfers
 
 T = TypeVar("T")
 _COMPONENTS: list[Any] = []
@@ -231,3 +234,38 @@ def deal_settlement() -> Any:
 @component
 def ses_client() -> Any:
     return _client("ses")
+
+
+# --- registry controls: four-eyes proposals, trusted receivers ------------------------------------
+
+
+def proposal_store() -> ProposalStore:
+    from chalicelib.registry.adapters.proposals import ProposalStore
+
+    return store(ProposalStore)
+
+
+@component
+def control_settings() -> ControlSettings:
+    import os
+
+    from chalicelib.registry.proposals import ControlSettings
+
+    return ControlSettings.from_environment(os.environ)
+
+
+@component
+def proposals() -> Proposals:
+    """Every system's kinds of proposal: the registry's own here; another system's kind
+    is one more ``register`` line (e.g. the compliance system's phase allocation)."""
+    from chalicelib.registry.proposals import Proposals, register_registry_kinds
+
+    return register_registry_kinds(Proposals(proposal_store(), control_settings()), ledger(), proposal_store())
+
+
+@component
+def transfers() -> TrustedTransfers:
+    from chalicelib.registry.adapters.trust import TrustStore
+    from chalicelib.registry.trusted import TrustedTransfers
+
+    return TrustedTransfers(ledger(), store(TrustStore), control_settings())

@@ -14,6 +14,7 @@ import sys
 
 MODULES: list[tuple[str, list[str]]] = [
     ("devtools.bench_ledger", []),
+    ("devtools.bench_controls", []),
     ("devtools.bench_emissions", []),
     ("devtools.bench_compliance", []),
     ("devtools.bench_matching", []),

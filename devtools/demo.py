@@ -53,11 +53,20 @@ ACCOUNTS: list[tuple[str, int]] = [
 
 USERS: list[dict[str, str]] = [
     {"username": "admin", "password": "Admin-Demo-2026!", "role": "admin", "org_id": "moe"},
+    # The second pair of eyes: approves what the first administrator proposes.
+    {"username": "admin2", "password": "Admin2-Demo-2026!", "role": "admin", "org_id": "moe"},
     {"username": "verifier", "password": "Verify-Demo-2026!", "role": "verifier", "org_id": "sakura-verif"},
     {"username": "kanto", "password": "Kanto-Demo-2026!", "role": "participant", "org_id": "kanto-steel"},
     {"username": "minato", "password": "Minato-Demo-2026!", "role": "participant", "org_id": "minato-foods"},
     {"username": "aozora", "password": "Aozora-Demo-2026!", "role": "participant", "org_id": "aozora-trading"},
 ]
+
+
+#: The demo's delays (hours), shorter than the EU registry's 7 days and 26 hours that the
+#: settings default to, so that the trusted list's screens can be seen changing.
+DEMO_DELAYS = {"TRUSTED_RECEIVER_DELAY_HOURS": "0.1", "TRANSFER_DELAY_HOURS": "1"}
+#: Participant accounts that trust each other from the start (set up "eight days ago").
+TRUSTING = ("kanto-steel", "minato-foods", "aozora-trading")
 
 
 class DemoLoadError(RuntimeError):
@@ -86,6 +95,7 @@ def load(ledger: bool = True) -> list[dict[str, Any]]:
         users.append({**user, "accounts": accounts.get(user["org_id"], [])})
         if user["role"] == "admin":
             users[-1]["totp_secret"] = enrol_totp(user["username"], user["password"])
+    trust_each_other(accounts)
     if ledger:
         load_ledger(accounts)
         load_emissions()
@@ -108,6 +118,44 @@ def enrol_totp(username: str, password: str) -> str:
     return secret
 
 
+def _executed(name: str, event: dict[str, Any]) -> dict[str, Any]:
+    """Proposed with the console function, approved by the second administrator."""
+    from devtools.approvals import executed
+
+    result = executed(name, event)
+    if "error" in result:
+        raise DemoLoadError(f"{name}: {result['error']}")
+    return result
+
+
+def _trusted_transfers(days_ago: float = 0) -> Any:
+    from datetime import timedelta
+
+    from chalicelib import container
+    from chalicelib.core.clock import now_jst
+    from chalicelib.registry.trusted import TrustedTransfers
+
+    moment = now_jst() - timedelta(days=days_ago)
+    return TrustedTransfers(container.ledger(), container.transfers().store, container.control_settings(),
+                            clock=lambda: moment)
+
+
+def _holder(org_id: str) -> Any:
+    from chalicelib.core.principal import Principal, Role
+
+    username = next(user["username"] for user in USERS if user["org_id"] == org_id)
+    return Principal(username, Role.PARTICIPANT, org_id)
+
+
+def trust_each_other(accounts: dict[str, list[str]]) -> None:
+    """The demo participants' trusted lists, set up eight days ago (so they count)."""
+    service = _trusted_transfers(days_ago=8)
+    for org_id in TRUSTING:
+        for other in TRUSTING:
+            if other != org_id:
+                service.add(_holder(org_id), accounts[org_id][0], accounts[other][0])
+
+
 def load_ledger(accounts: dict[str, list[str]]) -> None:
     """Bring the demo registry to life, replaying the seed's screens: Kanto Steelworks
     ends with 1,125 t held, 800 t reserve and 325 t transferable."""
@@ -119,10 +167,10 @@ def load_ledger(accounts: dict[str, list[str]]) -> None:
 
     def issue(account: str, unit_type: str, amount: int, key: str, project: str | None = None) -> None:
         event = {"account": account, "unit_type": unit_type, "issued_period": "01", "adopted_period": "01",
-                 "amount": amount, "reason": "Demo allocation", "idempotency_key": f"demo-{key}"}
+                 "amount": amount, "reason": "Demo allocation", "idempotency_key": f"demo-{key}", "requested_by": "admin"}
         if project:
             event["project"] = project
-        _call("issue_units", event)
+        _executed("issue_units", event)
 
     def move(username: str, org_id: str, body: dict[str, Any], key: str, retirement: bool = False) -> dict[str, Any]:
         initiator = Initiator(username=username, org_id=org_id)
@@ -140,11 +188,25 @@ def load_ledger(accounts: dict[str, list[str]]) -> None:
         back = move("kanto", "kanto-steel", {"from_account": kanto, "to_account": aozora, "lines": [{"unit_type": "JPA", "amount": 50}]}, "t2")
         issue(kanto, "jCER", 50, "kanto-jcer", project="CDM-0001")
         move("kanto", "kanto-steel", {"from_account": kanto, "to_account": minato, "lines": [{"unit_type": "jCER", "amount": 25}]}, "t3")
-        _call("correct_transaction", {"transaction_id": back["id"], "reason": "Sent to the wrong account (demo)"})
+        _executed("correct_transaction", {"transaction_id": back["id"], "reason": "Sent to the wrong account (demo)"})
         move("minato", "minato-foods", {"account": minato, "compliance_period": "01", "lines": [{"unit_type": "JPA", "amount": 200}]}, "r1",
              retirement=True)
-        _call("set_commitment_reserve", {"account": kanto, "commitment_reserve": 800})
-        _call("set_commitment_reserve", {"account": minato, "commitment_reserve": 300})
+        _executed("set_commitment_reserve", {"account": kanto, "commitment_reserve": 800, "reason": "Demo commitment"})
+        _executed("set_commitment_reserve", {"account": minato, "commitment_reserve": 300, "reason": "Demo commitment"})
+        # Minato takes Aozora off its trusted list and sends it 10 t: held for the delay;
+        # then adds Aozora back, which counts only after the trust delay.
+        trusted = _trusted_transfers()
+        trusted.remove(_holder("minato-foods"), minato, aozora)
+        held = trusted.submit(TransferCommand.from_request(
+            {"from_account": minato, "to_account": aozora, "lines": [{"unit_type": "JPA", "amount": 10}]}, "demo-held-1",
+            Initiator(username="minato", org_id="minato-foods")))
+        if not hasattr(held, "delayed_transfer"):
+            raise DemoLoadError("the demo's transfer to an untrusted account was not held")
+        trusted.add(_holder("minato-foods"), minato, aozora)
+        # A proposal left for the second administrator to decide in the portal.
+        _call("issue_units", {"account": aozora, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01",
+                              "amount": 200, "reason": "Demo: additional allocation awaiting approval",
+                              "idempotency_key": "demo-pending-aozora", "requested_by": "admin"})
     finally:
         _call("set_market", {"action": "auto" if previous_mode == "auto" else previous_mode, "reason": ""})
 

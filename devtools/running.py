@@ -82,3 +82,16 @@ class RunningStack:
                 "username": username, "session": session, "code": code(user["totp_secret"])})
         response.raise_for_status()
         return response.json()["id_token"]
+
+    def approved(self, function: str, event: dict[str, Any], approver: str = "admin2") -> dict[str, Any]:
+        """Propose with the console function (it may only propose), then approve through
+        the API as ``approver`` signed in with MFA; returns what the approval executed."""
+        proposal = self.admin(function, event)["proposal"]
+        tokens: dict[str, str] = self.__dict__.setdefault("_approver_tokens", {})
+        if approver not in tokens:  # one sign-in: a TOTP code is good once per 30 s
+            tokens[approver] = self.login(approver)
+        response = requests.post(f"{self.info['api_url']}/proposals/{proposal['id']}/approve", json={"reason": "four eyes"},
+                                 headers={"Authorization": f"Bearer {tokens[approver]}"}, timeout=60)
+        if response.status_code != 200:
+            raise AssertionError(f"approving {function} failed: {response.text}")
+        return dict(response.json()["result"] or {})

@@ -117,11 +117,12 @@ class WindowScheduler:
         self.thread = threading.Thread(target=self._run, name="trading-window", daemon=True)
 
     def _run(self) -> None:
-        from chalicelib.registry.triggers import sync_trading_window
+        from chalicelib.registry.triggers import run_controls, sync_trading_window
 
         while not self.stopped.wait(self.interval):
             try:
                 sync_trading_window()
+                run_controls()  # held transfers due, proposals lapsed (the cloud: every 5 minutes)
             except Exception as error:  # noqa: BLE001 - keep the schedule alive, say why
                 print(f"trading-window schedule failed: {error}", file=sys.stderr)
 
@@ -158,7 +159,7 @@ class Stack:
         self.moto = MotoServer(port=self.aws_port).start()
         endpoint = self.moto.endpoint
         provisioned = provision(endpoint, stage="local", region=REGION)
-        environment = app_environment(endpoint, provisioned)
+        environment = {**app_environment(endpoint, provisioned), **demo.DEMO_DELAYS}
         use_environment(environment)
         users = demo.load()
         self.scheduler = WindowScheduler().start()

@@ -219,6 +219,16 @@ export const api = {
   statistics: (query) => request("GET", "/market/statistics", { query }),
   notifications: (query) => request("GET", "/notifications", { query }),
   readNotification: (id) => request("POST", `/notifications/${encodeURIComponent(id)}/read`, { body: {} }),
+  trusted: (account) => request("GET", `/accounts/${encodeURIComponent(account)}/trusted`),
+  addTrusted: (account, receiver) => request("POST", `/accounts/${encodeURIComponent(account)}/trusted`, { body: { account: receiver } }),
+  removeTrusted: (account, receiver) =>
+    request("DELETE", `/accounts/${encodeURIComponent(account)}/trusted/${encodeURIComponent(receiver)}`),
+  delayedTransfers: () => request("GET", "/delayed-transfers"),
+  cancelDelayed: (id) => request("POST", `/delayed-transfers/${encodeURIComponent(id)}/cancel`),
+  proposals: () => request("GET", "/proposals"),
+  proposal: (id) => request("GET", `/proposals/${encodeURIComponent(id)}`),
+  approveProposal: (id, reason) => request("POST", `/proposals/${encodeURIComponent(id)}/approve`, { body: { reason } }),
+  rejectProposal: (id, reason) => request("POST", `/proposals/${encodeURIComponent(id)}/reject`, { body: { reason } }),
 };
 
 /**

@@ -19,6 +19,9 @@ import { loginView } from "./views/login.js";
 import { movementView } from "./views/movement.js";
 import { matchingNav, matchingRoutes } from "./views/matching/routes.js";
 import { forgetNotifications, notificationsLink, watchNotifications } from "./views/matching/notifications.js";
+import { delayedView } from "./views/controls/delayed.js";
+import { proposalsView } from "./views/controls/proposals.js";
+import { trustedView } from "./views/controls/trusted.js";
 
 /** How often the trading window is asked for (the header refreshes without reloading). */
 const MARKET_POLL_MS = 30_000;
@@ -54,6 +57,9 @@ const routes = {
   phases: { make: (params) => phasesView(ctx, params[0] || null) },
   "phase-report": { make: (params) => phaseReportView(ctx, params[0] || "") },
   ...matchingRoutes(() => ctx),
+  trusted: { make: (params) => trustedView(ctx, params[0] || null) },
+  delayed: { make: () => delayedView(ctx) },
+  proposals: { make: (params) => proposalsView(ctx, params[0] || null) },
 };
 
 const NAV = [
@@ -76,6 +82,12 @@ const VERIFICATION_NAV = [["reports", "nav.verification_reports"]];
 const EMISSIONS_KINDS = new Set(["target", "target_subsidised"]);
 /** Phases and compliance: for every signed-in user (the API shows each what it may see). */
 const COMPLIANCE_NAV = [["phases", "nav.phases"]];
+/** Trusted receivers and held transfers for participants; the approval of proposals for administrators. */
+const CONTROLS_NAV = [
+  ["trusted", "nav.trusted"],
+  ["delayed", "nav.delayed"],
+];
+const ADMIN_NAV = [["proposals", "nav.proposals"]];
 
 function showsEmissions(me) {
   return Boolean(me && me.role === "participant" && EMISSIONS_KINDS.has(me.org_kind));
@@ -324,6 +336,7 @@ function renderHeader() {
           app.me?.role === "verifier" ? navList(VERIFICATION_NAV, current, "nav-verification", t("nav.verification")) : null,
           navList(COMPLIANCE_NAV, current === "phase-report" ? "phases" : current, "nav-compliance", t("nav.compliance")),
           navList(matchingNav(app.me), current, "nav-matching", t("nav.matching")),
+          app.me ? navList(app.me.role === "admin" ? ADMIN_NAV : CONTROLS_NAV, current, "nav-controls", t("nav.controls")) : null,
         )
       : null,
   );

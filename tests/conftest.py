@@ -146,3 +146,27 @@ def token_from_another_pool(aws_client: Any, pool_name: str, username: str, org_
     result = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
                                AuthParameters={"USERNAME": username, "PASSWORD": "Other-Pool-Pass-2026!"})
     return result["AuthenticationResult"]["IdToken"]
+
+
+def executed(name: str, event: Any) -> dict[str, Any]:
+    """Propose with a console function (which may only propose) and approve as the demo's
+    second administrator; insist that both succeeded and return what was executed."""
+    from devtools.approvals import executed as run
+
+    result = run(name, event)
+    assert "error" not in result, result
+    return result
+
+
+def trusted(account: str, receiver: str, org_id: str, username: str) -> None:
+    """Put ``receiver`` on ``account``'s trusted list as added eight days ago (so it counts)."""
+    from datetime import timedelta
+
+    from chalicelib import container
+    from chalicelib.core.clock import now_jst
+    from chalicelib.core.principal import Principal, Role
+    from chalicelib.registry.trusted import TrustedTransfers
+
+    moment = now_jst() - timedelta(days=8)
+    service = TrustedTransfers(container.ledger(), container.transfers().store, container.control_settings(), clock=lambda: moment)
+    service.add(Principal(username, Role.PARTICIPANT, org_id), account, receiver)

@@ -52,38 +52,45 @@ def set_account_status(event: SetAccountStatus) -> dict[str, Any]:
 
 @admin.function("SetCommitmentReserve")
 def set_commitment_reserve(event: SetCommitmentReserve) -> dict[str, Any]:
-    from chalicelib.registry import service
+    """Proposes only: another administrator approves it through the API."""
+    return _propose("commitment_reserve", {"account": event.account, "commitment_reserve": event.commitment_reserve},
+                    event.reason, event.requested_by, event.idempotency_key)
 
-    return dict(service.set_commitment_reserve(event.account, event.commitment_reserve,
-                                               accounts=container.registry_store()))
+
+def _propose(kind: str, payload: dict[str, Any], reason: str, requested_by: str, key: str | None) -> dict[str, Any]:
+    """A console event cannot prove who sent it: it may only propose (four eyes)."""
+    from chalicelib.registry.proposals import ProposeCommand
+
+    command = ProposeCommand(kind=kind, payload=payload, reason=reason, proposed_by=requested_by, channel="console",
+                             idempotency_key=key or f"{kind}-{uuid.uuid4()}")
+    return {"proposal": container.proposals().propose(command).proposal}
 
 
 @admin.function("IssueUnits")
 def issue_units(event: IssueUnits) -> dict[str, Any]:
-    from chalicelib.registry.service import IssueCommand
-
-    command = IssueCommand(
-        account=event.account, unit_type=event.unit_type, issued_period=event.issued_period,
-        adopted_period=event.adopted_period, project=event.project, amount=event.amount, reason=event.reason,
-        idempotency_key=event.idempotency_key or f"issue-{uuid.uuid4()}", initiated_by=event.requested_by,
-    )
-    return {"transaction": container.ledger().issue(command).transaction}
+    """Proposes only: another administrator approves it through the API."""
+    payload = {"account": event.account, "unit_type": event.unit_type, "issued_period": event.issued_period,
+               "adopted_period": event.adopted_period, "project": event.project, "amount": event.amount}
+    return _propose("issuance", payload, event.reason, event.requested_by, event.idempotency_key)
 
 
 @admin.function("CorrectTransaction")
 def correct_transaction(event: CorrectTransaction) -> dict[str, Any]:
-    from chalicelib.registry.service import CorrectCommand
-
-    command = CorrectCommand(transaction_id=event.transaction_id, reason=event.reason,
-                             to_account=event.to_account, initiated_by=event.requested_by)
-    return {"transaction": container.ledger().correct(command).transaction}
+    """Proposes only: another administrator approves it through the API."""
+    return _propose("correction", {"transaction_id": event.transaction_id, "to_account": event.to_account},
+                    event.reason, event.requested_by, event.idempotency_key)
 
 
 @admin.function("SetMarket")
 def set_market(event: SetMarket) -> dict[str, Any]:
+    """Halting and resuming are proposed; forcing the window open or closed, or back to
+    the calendar, happens at once but never over a halt."""
     from chalicelib.registry import service
 
-    return service.set_market(event.action, event.reason, container.ledger_store())
+    if event.action in ("halt", "resume"):
+        reason = event.reason.strip() or "Resume trading"
+        return _propose("market", {"action": event.action}, reason, event.requested_by, event.idempotency_key)
+    return service.set_market(event.action, event.reason, container.ledger_store(), writes=container.proposal_store())
 
 
 @admin.function("AuditLedger")

@@ -8,6 +8,7 @@ raising ``CommitFailed`` naming them; it never writes part of a movement.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from chalicelib.core.organisations import Organisation
@@ -16,6 +17,9 @@ from chalicelib.registry.domain.blocks import Block
 from chalicelib.registry.domain.calendar import MarketState
 from chalicelib.registry.domain.invariants import Snapshot
 from chalicelib.registry.domain.movements import Movement
+from chalicelib.registry.domain.proposals import Proposal, Step
+from chalicelib.registry.domain.statuses import TransactionStatus
+from chalicelib.registry.domain.trust import DelayedTransfer, TrustedReceiver
 
 
 class StoredTransaction(Protocol):
@@ -88,3 +92,47 @@ class DealSettlement(Protocol):
 
     def settlement(self, deal_id: str, *, initiator_org: str, receiver: str, lines: list[tuple[str, int]],
                    transaction_id: str) -> tuple[str, tuple[Any, ...]]: ...
+
+
+class ProposalsPort(Protocol):
+    """Four-eyes proposals (``chalicelib.registry.adapters.proposals``)."""
+
+    def create(self, proposal: Proposal) -> bool: ...
+
+    def get(self, proposal_id: str) -> Proposal | None: ...
+
+    def all(self) -> list[Proposal]: ...
+
+    def approval_mark(self, proposal_id: str, approver: str, now: str, reason: str) -> Callable[[str | None], Any]: ...
+
+    def close(self, proposal_id: str, status: TransactionStatus, by: str, now: str, reason: str) -> bool: ...
+
+    def record_attempt(self, proposal_id: str, step: Step) -> bool: ...
+
+
+class TrustPort(Protocol):
+    """Trusted receivers and delayed transfers (``chalicelib.registry.adapters.trust``)."""
+
+    def transfer_context(self, sender: str, receiver: str, transfer_id: str) -> Any: ...
+
+    def trusted(self, account: str) -> list[TrustedReceiver]: ...
+
+    def trusted_receiver(self, account: str, receiver: str) -> TrustedReceiver | None: ...
+
+    def add(self, entry: TrustedReceiver) -> bool: ...
+
+    def remove(self, account: str, receiver: str) -> bool: ...
+
+    def trust_check(self, account: str, receiver: str, now: str) -> Any: ...
+
+    def hold(self, transfer: DelayedTransfer) -> bool: ...
+
+    def delayed_transfer(self, transfer_id: str) -> DelayedTransfer | None: ...
+
+    def delayed_transfers(self, org_id: str | None = None, *, due_by: str | None = None) -> list[DelayedTransfer]: ...
+
+    def completion_mark(self, transfer_id: str, now: str) -> Any: ...
+
+    def cancel(self, transfer_id: str, org_id: str, by: str, now: str) -> bool: ...
+
+    def fail(self, transfer_id: str, now: str, code: str, message: str, message_ja: str) -> bool: ...

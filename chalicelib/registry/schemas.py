@@ -227,14 +227,19 @@ class SetAccountStatus(EventModel):
 
 
 class SetCommitmentReserve(EventModel):
-    """Set an account's commitment reserve (and so what it may transfer)."""
+    """Propose an account's commitment reserve (and so what it may transfer); another
+    administrator approves it through the API."""
 
     account: AccountNumberText
     commitment_reserve: Annotated[int, Field(ge=0, le=10_000_000_000)]
+    reason: Reason = "Commitment reserve"
+    idempotency_key: IdempotencyKey | None = None
+    requested_by: Requester = "administrator"
 
 
 class IssueUnits(EventModel):
-    """Issue units into an account in a new serial block."""
+    """Propose to issue units into an account in a new serial block; another
+    administrator approves it through the API."""
 
     account: AccountNumberText
     unit_type: Literal["JPA", "jCER"]
@@ -257,19 +262,25 @@ class IssueUnits(EventModel):
 
 
 class CorrectTransaction(EventModel):
-    """Move a transaction's serial blocks back (or on) as a new, flagged transaction."""
+    """Propose to move a transaction's serial blocks back (or on) as a new, flagged
+    transaction; another administrator approves it through the API."""
 
     transaction_id: Annotated[str, Field(min_length=1, max_length=40)]
     reason: Reason
     to_account: AccountNumberText | None = None
+    idempotency_key: IdempotencyKey | None = None
     requested_by: Requester = "administrator"
 
 
 class SetMarket(EventModel):
-    """Halt, resume, force open or closed, or return the trading window to the calendar."""
+    """Propose to halt or resume trading (another administrator approves it through the
+    API); force the window open or closed, or return it to the calendar, at once (never
+    over a halt)."""
 
     action: Literal["halt", "resume", "force_open", "force_close", "auto"]
     reason: Annotated[str, Field(max_length=500)] = ""
+    idempotency_key: IdempotencyKey | None = None
+    requested_by: Requester = "administrator"
 
     @model_validator(mode="after")
     def _halt_needs_a_reason(self) -> SetMarket:
@@ -281,3 +292,170 @@ class SetMarket(EventModel):
 class AuditLedger(EventModel):
     """Read the whole ledger and check every invariant."""
 
+
+
+# --- four-eyes proposals ------------------------------------------------------------------
+
+ProposalKind = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z_]*$", examples=["issuance"])]
+ProposalIdText = Annotated[str, Field(min_length=1, max_length=40)]
+TransactionIdText = Annotated[str, Field(min_length=1, max_length=40)]
+
+
+class IssuancePayload(RequestModel):
+    """Issue units into an account in a new serial block."""
+
+    account: AccountNumberText
+    unit_type: UnitTypeCode
+    issued_period: Period
+    adopted_period: Period
+    project: ProjectNumber | None = None
+    amount: Amount
+
+    @model_validator(mode="after")
+    def _project_for_credits_only(self) -> IssuancePayload:
+        from chalicelib.registry.domain.blocks import UNIT_TYPES
+
+        if UNIT_TYPES[self.unit_type].credit != (self.project is not None):
+            raise ValueError("project is required for credits and not allowed for allowances")  # noqa: TRY003 - pydantic's validator contract
+        return self
+
+
+class CorrectionPayload(RequestModel):
+    """Move a transaction's serial blocks back (or on to ``to_account``)."""
+
+    transaction_id: TransactionIdText
+    to_account: AccountNumberText | None = None
+
+
+class ReservePayload(RequestModel):
+    """Set an account's commitment reserve."""
+
+    account: AccountNumberText
+    commitment_reserve: Annotated[int, Field(ge=0, le=10_000_000_000)]
+
+
+class MarketPayload(RequestModel):
+    """Halt trading (the proposal's reason is shown to participants) or resume it."""
+
+    action: Literal["halt", "resume"]
+
+
+class ProposalRequest(RequestModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={"examples": [{"kind": "issuance", "reason": "FY2026 allocation",
+                                         "payload": {"account": "JP-120-1-0-56", "unit_type": "JPA", "issued_period": "01",
+                                                     "adopted_period": "01", "amount": 1000}}]},
+    )
+
+    kind: ProposalKind
+    #: The kind's own fields (issuance: IssuancePayload, correction: CorrectionPayload,
+    #: commitment_reserve: ReservePayload, market: MarketPayload; other systems add kinds).
+    payload: dict[str, object]
+    reason: Reason
+
+
+class DecisionRequest(RequestModel):
+    """Why the administrator approves (optional) or rejects (required)."""
+
+    reason: Annotated[str, Field(max_length=500)] = ""
+
+
+class RejectionRequest(RequestModel):
+    reason: Reason
+
+
+class ProposalStep(ResponseModel):
+    action: Literal["proposed", "approved", "rejected", "expired", "attempt_failed"]
+    by: str
+    at: str
+    reason: str
+    code: str | None = None
+
+
+class ProposalView(ResponseModel):
+    id: str
+    kind: str
+    payload: dict[str, object]
+    reason: str
+    status: Literal["proposed", "approved", "rejected", "expired"]
+    status_ja: str
+    proposed_by: str
+    channel: Literal["api", "console"]
+    proposed_at: str
+    lapses_at: str
+    decided_by: str | None
+    decided_at: str | None
+    transaction_id: str | None
+    steps: list[ProposalStep]
+
+
+class ProposalResponse(ResponseModel):
+    proposal: ProposalView
+    #: What the approval executed (the transaction, the account or the market).
+    result: dict[str, object] | None = None
+
+
+class ProposalList(ResponseModel):
+    items: list[ProposalView]
+    kinds: list[str]
+
+
+# --- trusted receivers and delayed transfers ------------------------------------------------
+
+
+class TrustRequest(RequestModel):
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [{"account": "JP-121-1-0-47"}]})
+
+    account: AccountNumberText
+
+
+class TrustedEntry(ResponseModel):
+    account: str
+    holder: str
+    holder_ja: str
+    added_by: str
+    added_at: str
+    effective_at: str
+    #: Whether transfers to it already go through at once.
+    effective: bool
+
+
+class TrustedList(ResponseModel):
+    account: str
+    delay_hours: float
+    items: list[TrustedEntry]
+
+
+class DelayedFailure(ResponseModel):
+    code: str
+    message: str
+    message_ja: str
+
+
+class DelayedTransferView(ResponseModel):
+    id: str
+    from_account: str
+    to_account: str
+    to_name: str
+    to_name_ja: str
+    lines: list[LineView]
+    amount: int
+    initiated_by: str
+    created_at: str
+    due_at: str
+    status: Literal["delayed", "completed", "cancelled", "failed"]
+    status_ja: str
+    decided_by: str | None
+    decided_at: str | None
+    failure: DelayedFailure | None
+
+
+class DelayedTransferResponse(ResponseModel):
+    delayed_transfer: DelayedTransferView
+
+
+class DelayedTransferList(ResponseModel):
+    items: list[DelayedTransferView]
+    delay_hours: float

@@ -180,6 +180,7 @@ class IssueCommand:
     idempotency_key: str
     initiated_by: str
     project: str | None = None
+    #: Another system's writes in the same transaction (an approved proposal's mark).
     linked: tuple[Any, ...] = field(default=())
 
     def fingerprint(self) -> str:
@@ -200,6 +201,8 @@ class CorrectCommand:
     reason: str
     initiated_by: str
     to_account: str | None = None
+    #: Another system's writes in the same transaction (an approved proposal's mark).
+    linked: tuple[Any, ...] = field(default=())
 
     def fingerprint(self) -> str:
         return request_fingerprint(
@@ -541,8 +544,8 @@ class Ledger:
                 counter=(counter_name, last, block.serial_end), reason=command.reason,
             )
 
-        return self._write(_Write(tx_id=tx_id, fingerprint=fingerprint, plan=plan, final=(AccountNotFound,),
-                                  linked=command.linked))
+        return self._write(_Write(tx_id=tx_id, fingerprint=fingerprint, plan=plan, linked=command.linked,
+                                  final=(AccountNotFound,)))
 
     def correct(self, command: CorrectCommand) -> Receipt:
         original_id = command.transaction_id
@@ -618,7 +621,7 @@ class Ledger:
 
         # A refusal while planning looks at the original first: the same correction,
         # finished meanwhile by a racing request, replays; another one is ALREADY_CORRECTED.
-        return self._write(_Write(tx_id=tx_id, fingerprint=fingerprint, plan=plan,
+        return self._write(_Write(tx_id=tx_id, fingerprint=fingerprint, plan=plan, linked=command.linked,
                                   explain=explain, replay=replay))
 
     # --- views ------------------------------------------------------------------------
@@ -776,10 +779,12 @@ def market_view(store: LedgerPort, clock: Clock = now_jst) -> dict[str, object]:
     return calendar.view(store.market(), clock())
 
 
-def set_market(action: str, reason: str, store: LedgerPort, clock: Clock = now_jst) -> dict[str, object]:
+def set_market(action: str, reason: str, store: LedgerPort, clock: Clock = now_jst,
+               writes: Any = None) -> dict[str, object]:
+    """``writes`` (``put_market_unless_halted``): a halt ends only by an approved resume."""
     now = clock()
     state = calendar.derive(MARKET_ACTIONS[action], now, reason)
-    changed = store.put_market(state)
+    changed = writes.put_market_unless_halted(state) if writes is not None else store.put_market(state)
     return {**calendar.view(state, now), "changed": changed}
 
 

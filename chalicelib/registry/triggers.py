@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Blueprint, Cron
+from chalice import Blueprint, Cron, Rate
 
 from chalicelib import container
 from chalicelib.core.observability import logger
@@ -35,3 +35,18 @@ def open_trading_window(event: Any) -> dict[str, Any]:
 @blueprint.schedule(Cron(0, 9, "?", "*", "MON-FRI", "*"), name="close_trading_window")
 def close_trading_window(event: Any) -> dict[str, Any]:
     return sync_trading_window(event)
+
+
+def run_controls(event: Any = None) -> dict[str, Any]:
+    """Complete the held transfers whose delay is over (while the window is open) and
+    write ``expired`` on proposals past their time. Idempotent: each write is conditioned
+    on the pending status, so overlapping or repeated runs do each thing once."""
+    completed = container.transfers().complete_due()
+    expired = container.proposals().expire_due()
+    logger.info("registry controls ran", extra={**completed, **expired})
+    return {"delayed_transfers": completed, "proposals": expired}
+
+
+@blueprint.schedule(Rate(5, unit=Rate.MINUTES), name="registry_controls")
+def registry_controls(event: Any) -> dict[str, Any]:
+    return run_controls(event)

@@ -325,3 +325,30 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(
             f"axe-core: {len(AXE_RESULTS)} screens checked in both languages; violations by impact: {totals or 'none'}"
         )
+
+
+_APPROVER_TOKENS: dict[str, str] = {}
+
+
+def approved(stack: dict[str, Any], function: str, event: dict[str, Any], approver: str = "admin2") -> dict[str, Any]:
+    """Propose with the console function (it may only propose), then approve through the
+    API as the demo's second administrator, signed in with TOTP; what it executed."""
+    import requests
+
+    from devtools.totp import code
+
+    proposal = admin(stack, function, event)["proposal"]
+    base = stack["info"]["api_url"]
+    key = f"{base}|{approver}"
+    if key not in _APPROVER_TOKENS:
+        who = user(stack, approver)
+        answer = requests.post(f"{base}/auth/login", json={"username": approver, "password": who["password"]}, timeout=10).json()
+        session = answer["error"]["details"][0]["session"]
+        signed_in = requests.post(f"{base}/auth/mfa", timeout=10,
+                                  json={"username": approver, "session": session, "code": code(who["totp_secret"])})
+        assert signed_in.status_code == 200, signed_in.text
+        _APPROVER_TOKENS[key] = signed_in.json()["id_token"]
+    response = requests.post(f"{base}/proposals/{proposal['id']}/approve", json={"reason": "browser tests"}, timeout=30,
+                             headers={"Authorization": f"Bearer {_APPROVER_TOKENS[key]}"})
+    assert response.status_code == 200, response.text
+    return dict(response.json()["result"] or {})

@@ -18,7 +18,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SCREENSHOTS, admin, answered, api_error_body, expect_api_text, user
+from tests.browser.conftest import SCREENSHOTS, admin, answered, api_error_body, approved, expect_api_text, user
 
 pytestmark = pytest.mark.e2e
 
@@ -184,13 +184,14 @@ def test_the_trading_window_in_the_header_refreshes_without_a_reload_and_a_close
         p.capture("transfer-market-closed")
         p.set_lang("en")
         # Halted by the secretariat: the reason is the administrator's text, shown as text.
-        admin(stack, "set_market", {"action": "halt", "reason": "<b>Registry maintenance</b>"})
+        approved(stack, "set_market", {"action": "halt", "reason": "<b>Registry maintenance</b>"})
         p.page.clock.fast_forward(31_000)
         expect(p.page.locator("#market-badge")).to_have_attribute("data-status", "halted")
         expect(p.page.locator("#market-badge")).to_have_text("Halted")
         expect(p.page.locator("#market-extra")).to_contain_text("Reason: <b>Registry maintenance</b>")
         expect(p.page.locator("#market-notice")).to_contain_text("Trading has been halted by the secretariat.")
     finally:
+        approved(stack, "set_market", {"action": "resume"})  # only an approved resume ends a halt
         admin(stack, "set_market", {"action": "force_open", "reason": "browser tests"})
     p.page.clock.fast_forward(31_000)
     expect(p.page.locator("#market-badge")).to_have_attribute("data-status", "open")

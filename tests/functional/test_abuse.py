@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import admin, scan_registry
+from tests.conftest import admin, executed, scan_registry, trusted
 
 MARKUP = '<script>alert("x")</script><img src=x onerror=alert(1)>&amp;"\'`'
 
@@ -18,7 +18,7 @@ MARKUP = '<script>alert("x")</script><img src=x onerror=alert(1)>&amp;"\'`'
 def world(api, demo):
     kanto = demo["kanto"]["accounts"][0]
     admin("set_market", {"action": "force_open", "reason": "abuse"})
-    admin("issue_units", {"account": kanto, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01", "amount": 50, "reason": "abuse"})
+    executed("issue_units", {"account": kanto, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01", "amount": 50, "reason": "abuse"})
     return {"kanto": kanto, "minato": demo["minato"]["accounts"][0], "token": api.login(demo["kanto"])}
 
 
@@ -82,25 +82,27 @@ def test_markup_in_every_free_text_field_is_stored_and_returned_as_inert_text(ap
     account = admin("open_account", {"org_id": "markup-co", "type": 121})["number"]
     admin("create_user", {"username": "markup", "email": "m@example.jp", "org_id": "markup-co", "role": "participant",
                           "password": "Markup-Pass-2026!"})
-    issued = admin("issue_units", {"account": account, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01", "amount": 5,
+    issued = executed("issue_units", {"account": account, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01", "amount": 5,
                                    "reason": MARKUP})
     assert issued["transaction"]["reason"] == MARKUP
-    admin("set_market", {"action": "halt", "reason": MARKUP})
+    executed("set_market", {"action": "halt", "reason": MARKUP})
     try:
         response = api.client.http.get("/market")
         assert response.headers["Content-Type"].startswith("application/json")
         assert json.loads(response.body)["reason"] == MARKUP
     finally:
+        executed("set_market", {"action": "resume"})  # only an approved resume ends a halt
         admin("set_market", {"action": "force_open", "reason": "abuse"})
     token = api.login({"username": "markup", "password": "Markup-Pass-2026!"})
     _, me = api.call("GET", "/me", token=token)
     assert (me["org_name"], me["org_name_ja"]) == (MARKUP, MARKUP + "株式会社")
+    trusted(account, world["kanto"], "markup-co", "markup")
     body = {"from_account": account, "to_account": world["kanto"], "lines": [{"unit_type": "JPA", "amount": 2}]}
     status, sent = api.call("POST", "/transfers", body, token=token, headers={"Idempotency-Key": f"markup-{uuid.uuid4()}"})
     assert status == 201 and sent["transaction"]["from_name"] == MARKUP
     _, history = api.call("GET", f"/accounts/{world['kanto']}/transactions", token=world["token"])
     assert MARKUP in [row["from_name"] for row in history["items"]]
-    corrected = admin("correct_transaction", {"transaction_id": sent["transaction"]["id"], "reason": MARKUP})
+    corrected = executed("correct_transaction", {"transaction_id": sent["transaction"]["id"], "reason": MARKUP})
     assert corrected["transaction"]["reason"] == MARKUP
 
 

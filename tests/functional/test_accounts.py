@@ -6,6 +6,7 @@ import pytest
 
 from chalicelib.admin import FUNCTIONS
 from chalicelib.registry.domain.accounts import AccountNumber
+from tests.conftest import executed
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +85,7 @@ def test_a_closed_account_shows_as_closed_to_its_holder(api, tokens):
 
 def test_the_commitment_reserve_set_by_the_admin_shows_in_the_account(api, demo, tokens):
     number = demo["minato"]["accounts"][0]
-    result = FUNCTIONS["set_commitment_reserve"]({"account": number, "commitment_reserve": 800}, None)
+    result = executed("set_commitment_reserve", {"account": number, "commitment_reserve": 800})
     assert result["commitment_reserve"] == 800
     _, body = api.call("GET", f"/accounts/{number}", token=tokens["minato"])
     assert (body["commitment_reserve"], body["balance"], body["transferable"]) == (800, 0, 0)
@@ -107,8 +108,8 @@ def test_a_blocked_account_neither_sends_nor_receives_until_unblocked(api, demo,
 
     kanto, aozora = demo["kanto"]["accounts"][0], demo["aozora"]["accounts"][0]
     assert FUNCTIONS["set_market"]({"action": "force_open", "reason": "blocking"}, None).get("error") is None
-    FUNCTIONS["issue_units"]({"account": kanto, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01",
-                              "amount": 20, "reason": "allocation"}, None)
+    executed("issue_units", {"account": kanto, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01",
+                             "amount": 20, "reason": "allocation"})
 
     def transfer(sender: str, receiver: str, token: str) -> tuple[int, dict]:
         return api.call("POST", "/transfers", {"from_account": sender, "to_account": receiver,

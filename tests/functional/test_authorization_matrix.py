@@ -15,7 +15,7 @@ from moto.utilities.utils import load_resource
 
 from app import app
 from chalicelib.admin import FUNCTIONS
-from tests.conftest import token_from_another_pool
+from tests.conftest import executed, token_from_another_pool
 from tests.functional.test_matching_authorization import MATCHING_MATRIX
 
 #: admin_no_mfa: an administrator who has not enrolled an authenticator and took an ID
@@ -79,6 +79,20 @@ MATRIX = {
     ("GET", "/emissions/calculation"): _row(OK, ORG_NOT_FOUND, FORBIDDEN, OK),
     # The performance sheet's download link: read like the other emissions data.
     ("GET", "/emissions/sheets/{fiscal_year}"): _row(OK, ORG_NOT_FOUND, FORBIDDEN, OK),
+    # Four eyes: administrators only (approve/reject a proposal made from the console by someone else).
+    ("GET", "/proposals"): _row(FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    ("POST", "/proposals"): _row(FORBIDDEN, FORBIDDEN, FORBIDDEN, (201, None)),
+    ("GET", "/proposals/{proposal_id}"): _row(FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    ("POST", "/proposals/{proposal_id}/approve"): _row(FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    ("POST", "/proposals/{proposal_id}/reject"): _row(FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    # Trusted receivers: the holder changes its list; administrators read it.
+    ("GET", "/accounts/{number}/trusted"): _row(OK, NOT_FOUND, NOT_FOUND, OK),
+    ("POST", "/accounts/{number}/trusted"): _row((201, None), NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    ("DELETE", "/accounts/{number}/trusted/{receiver}"): _row(OK, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    ("GET", "/delayed-transfers"): _row(OK, OK, OK, OK),
+    ("GET", "/delayed-transfers/{transfer_id}"): _row(OK, (404, "DELAYED_TRANSFER_NOT_FOUND"), (404, "DELAYED_TRANSFER_NOT_FOUND"), OK),
+    ("POST", "/delayed-transfers/{transfer_id}/cancel"): _row(OK, (404, "DELAYED_TRANSFER_NOT_FOUND"),
+                                                              (404, "DELAYED_TRANSFER_NOT_FOUND"), (404, "DELAYED_TRANSFER_NOT_FOUND")),
     # Phases: a participant sees the phases it takes part in (its own row), any other the 404 of a missing one; a verifier
     # sees timelines only; the true-up is the participant's own or the administrator's table; report and overdue: administrators.
     ("GET", "/phases"): _row(OK, OK, OK, OK),
@@ -114,7 +128,7 @@ def world(api, demo, local_aws, aws_client):
 
     kanto, aozora = demo["kanto"]["accounts"][0], demo["aozora"]["accounts"][0]
     admin("set_market", {"action": "force_open", "reason": "matrix"})
-    admin("issue_units", {"account": kanto, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01", "amount": 100, "reason": "matrix"})
+    executed("issue_units", {"account": kanto, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01", "amount": 100, "reason": "matrix"})
     tokens = {"holder": api.login(demo["kanto"]), "other_org": api.login(demo["minato"]), "verifier": api.login(demo["verifier"]),
               "admin": api.login(demo["admin"]), "none": None}
     tx = api.call("POST", "/transfers", {"from_account": kanto, "to_account": aozora, "lines": [{"unit_type": "JPA", "amount": 1}]},
@@ -148,7 +162,16 @@ def world(api, demo, local_aws, aws_client):
                            "trading_period": {"start": "2025-04-01", "end": "2026-08-31"},
                            "participants": [{"org_id": "kanto-steel", "kind": "target_subsidised", "committed_reduction_t": 10,
                                              "subsidy_yen": 1000}]})
-    return {"tokens": tokens, "kanto": kanto, "tx": tx, "document": document, "site": site, "source": source}
+    proposals = {action: admin("issue_units", {"account": kanto, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01",
+                                               "amount": 1, "reason": f"matrix {action}"})["proposal"]["id"]
+                 for action in ("approve", "reject")}
+    fresh = [admin("open_account", {"org_id": "aozora-trading", "type": 121})["number"] for _ in range(3)]
+    assert api.call("POST", f"/accounts/{kanto}/trusted", {"account": fresh[0]}, token=tokens["holder"])[0] == 201
+    held = api.call("POST", "/transfers", {"from_account": kanto, "to_account": fresh[2], "lines": [{"unit_type": "JPA", "amount": 1}]},
+                    token=tokens["holder"], headers={"Idempotency-Key": f"matrix-{uuid.uuid4()}"})
+    assert held[0] == 202, held
+    return {"tokens": tokens, "kanto": kanto, "tx": tx, "document": document, "site": site, "source": source,
+            "proposals": proposals, "trusted": fresh[0], "to_trust": fresh[1], "held": held[1]["delayed_transfer"]["id"]}
 
 
 _SOURCE = {"number": 1, "status": "registered", "name_ja": "受電設備", "categories": ["purchased_electricity"],
@@ -160,7 +183,10 @@ def _request(route, world):
     concrete = (path.replace("{number}", world["kanto"]).replace("{transaction_id}", world["tx"])
                 .replace("{document_id}", world["document"]).replace("{source_id}", world["source"]).replace("{month}", "2025-05")
                 .replace("{fiscal_year}", "2025").replace("{report_id}", "FY2025-kanto-steel").replace("{name}", "pdf")
-                .replace("{phase_id}", "matrix"))
+                .replace("{phase_id}", "matrix")
+                .replace("{proposal_id}", world["proposals"][path.rpartition("/")[2]]
+                         if path.endswith(("/approve", "/reject")) else world["proposals"]["approve"])
+                .replace("{receiver}", world["trusted"]).replace("{transfer_id}", world["held"]))
     if method == "GET" and path.startswith("/emissions/") and path != "/emissions/factors":
         concrete += "?org_id=kanto-steel&fiscal_year=2025"
     body, headers = None, {}
@@ -190,6 +216,12 @@ def _request(route, world):
         body = _SOURCE | {"site_id": world["site"], "notes": "matrix"}
     elif route == ("PUT", "/emissions/sources/{source_id}/monitoring/{month}"):
         body = {"quantity": "2", "unit": "kWh"}
+    elif route == ("POST", "/proposals"):
+        body = {"kind": "market", "payload": {"action": "resume"}, "reason": "matrix"}
+    elif route in {("POST", "/proposals/{proposal_id}/approve"), ("POST", "/proposals/{proposal_id}/reject")}:
+        body = {"reason": "matrix"}
+    elif route == ("POST", "/accounts/{number}/trusted"):
+        body = {"account": world["to_trust"]}
     elif route == ("POST", "/emissions/reports"):
         body = {"fiscal_year": 2025}
     elif route in {("POST", f"/emissions/reports/{{report_id}}/{action}") for action in ("cancellation-requests", "verification/return")}:

@@ -20,7 +20,7 @@ from chalicelib.core.table import LinkedWrite, TableItem
 from chalicelib.registry.domain import errors as e
 from chalicelib.registry.domain.blocks import transaction_id
 from chalicelib.registry.service import Initiator, TransferCommand, lines_of
-from tests.conftest import admin
+from tests.conftest import admin, executed
 
 
 class DealItem(TableItem, discriminator="test_deal"):
@@ -35,7 +35,7 @@ class DealItem(TableItem, discriminator="test_deal"):
 def world(demo):
     kanto, aozora = demo["kanto"]["accounts"][0], demo["aozora"]["accounts"][0]
     admin("set_market", {"action": "force_open", "reason": "linked writes"})
-    admin("issue_units", {"account": kanto, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01",
+    executed("issue_units", {"account": kanto, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01",
                           "amount": 100, "reason": "allocation"})
     container.table()
     return {"kanto": kanto, "aozora": aozora}

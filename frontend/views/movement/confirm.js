@@ -85,7 +85,8 @@ async function execute(screen, state, event) {
   screen.update();
   try {
     const response = await (screen.transfer ? api.transfer : api.retire)(state.body, state.key);
-    state.result = response.transaction;
+    state.result = response.transaction || null;
+    state.held = response.delayed_transfer || null;  // 202: held, the receiver is not trusted
     state.step = "done";
     state.key = null;
     state.keyBody = null;

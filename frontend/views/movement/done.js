@@ -11,13 +11,34 @@ function again(screen, state) {
   const from = state.from;
   Object.assign(state, {
     step: "input", to: "", receiverOk: false, period: "01", lines: [newLine()], errors: {}, body: null, key: null, keyBody: null,
-    sendError: null, result: null, from, deal: null,
+    sendError: null, result: null, held: null, from, deal: null,
   });
   screen.update({ focus: "page-title" });
   loadBalance(screen, state);
 }
 
+function renderHeld(screen, state) {
+  const held = state.held;
+  return [
+    pageHeading(t("move.held_title")),
+    h("div", { class: "notice notice-success", role: "status", id: "held-notice" },
+      h("p", null, t("move.held_message", { due: fmtDateTime(held.due_at) })),
+      h("p", { class: "tx-number-line" }, `${t("move.tx_number")}: `, h("strong", { id: "tx-number", class: "tx-number" }, held.id))),
+    summaryList([
+      [t("move.tx_number"), held.id],
+      [t("move.processed_at"), fmtDateTime(held.created_at)],
+      [t("detail.to"), t("detail.party", { name: (getLang() === "ja" ? held.to_name_ja : held.to_name) || held.to_account, account: held.to_account })],
+      [t("move.total"), h("span", { id: "done-total", class: "amount" }, fmtAmount(held.amount))],
+    ]),
+    h("div", { class: "actions no-print" },
+      h("a", { href: "#/delayed", class: "button-link", id: "held-link" }, t("move.held_link")),
+      h("a", { href: "#/balance", class: "button-link" }, t("common.to_balance")),
+      h("button", { type: "button", class: "secondary", id: "again", onclick: () => again(screen, state) }, t(`${screen.kind}.again`))),
+  ];
+}
+
 export function renderDone(screen, state) {
+  if (state.held) return renderHeld(screen, state);
   const { kind, transfer } = screen;
   const tx = state.result;
   const lang = getLang();

@@ -63,6 +63,7 @@ export function newState() {
     sendError: null,
     result: null,
     deal: null,
+    held: null,
   };
 }
 
