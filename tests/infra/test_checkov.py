@@ -32,6 +32,8 @@ REVIEWED_SKIPS = {
 }
 #: A reason is a sentence or more, not a token.
 MIN_REASON = 80
+#: The first run creates .venv-checkov (pip) and packages both stages.
+pytestmark = pytest.mark.timeout(1200)
 
 
 @pytest.fixture(scope="session")
