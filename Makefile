@@ -52,3 +52,20 @@ unit: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .local .pytest_cache .hypothesis .mypy_cache .ruff_cache
+
+.PHONY: checkov checkov-venv
+## The IaC security scan's own venv (checkov's pins conflict with ours: requirements-checkov.txt).
+CHECKOV_VENV := .venv-checkov
+checkov-venv: $(CHECKOV_VENV)/.installed-$(shell sha1sum requirements-checkov.txt | cut -c1-12)
+$(CHECKOV_VENV)/.installed-%: requirements-checkov.txt
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	@rm -f $(CHECKOV_VENV)/.installed-*
+	@touch $@
+
+## checkov on both stages' packaged templates (what tests/infra/test_checkov.py asserts).
+checkov: checkov-venv $(STAMP)
+	for stage in dev prod; do $(PY) -m devtools.package --stage $$stage > /dev/null || exit 1; done
+	for stage in dev prod; do for t in sam edge; do \
+	  BC_SKIP_MAPPING=TRUE $(CHECKOV_VENV)/bin/checkov -f build/$$stage/$$t.yaml --framework cloudformation --skip-download --compact --quiet || exit 1; \
+	done; done

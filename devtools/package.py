@@ -47,11 +47,17 @@ __all__ = [
     "STAGES",
     "LambdaFunction",
     "Package",
+    "FUNCTION_SKIPS",
     "INVOKED_BY",
+    "KEY",
     "RESOURCE_SETTINGS",
+    "SYNCHRONOUS",
     "PolicyError",
+    "asynchronous",
+    "build_edge_template",
     "build_merge_template",
     "compile_policy",
+    "dead_letters_id",
     "deep_merge",
     "lambda_functions",
     "load_policies",
@@ -69,6 +75,9 @@ STAGES = ("dev", "prod")
 APP_NAME = "jvets"
 REGION = "ap-northeast-1"
 TEMPLATE_NAME = "sam.yaml"
+#: The portal's web ACL, a stack of its own in us-east-1 (infra/edge.yaml explains why).
+EDGE_TEMPLATE_NAME = "edge.yaml"
+EDGE_REGION = "us-east-1"
 ZIP_NAME = "deployment.zip"
 MERGE_TEMPLATE_NAME = "merge-template.yaml"
 
@@ -109,6 +118,51 @@ RESOURCE_SETTINGS = {
 }
 
 
+#: The stage's customer-managed KMS key (infra/cloud.yaml): table, documents bucket, log
+#: groups, alarm topic and dead-letter queues are encrypted with it.
+KEY = "RegistryKey"
+
+#: checkov checks every function skips, with the reason a reviewer reads in its Metadata.
+FUNCTION_SKIPS = {
+    "CKV_AWS_117": (
+        "No VPC: the functions reach only AWS service endpoints (DynamoDB, S3, Cognito, KMS, SQS) over TLS "
+        "with SigV4-signed requests and serve no network port; a VPC would add NAT or interface endpoints "
+        "and cold-start latency without reducing what they can reach, which IAM already limits per function."
+    ),
+    "CKV_AWS_173": (
+        "The environment holds no secret, only the stage, resource names and Powertools settings "
+        "(tests/infra/test_package.py lists them); Lambda encrypts it at rest with its AWS-managed key. "
+        "Data is encrypted with the stage's customer-managed key (RegistryKey)."
+    ),
+}
+#: Why a synchronously invoked function needs no dead-letter queue (CKV_AWS_116), per kind.
+SYNCHRONOUS = {
+    "api": "API Gateway invokes it synchronously and returns the error to the caller",
+    "authorizer": "API Gateway invokes it synchronously; a failure refuses the request (401/500)",
+    "function": ("an administrator invokes it synchronously (aws lambda invoke, RequestResponse) "
+                 "and receives the error, or a resource invokes it synchronously (a Cognito trigger)"),
+}
+
+
+def asynchronous(function: LambdaFunction, template: dict[str, Any]) -> bool:
+    """Invoked asynchronously (a failure is retried by Lambda, then dead-lettered): a
+    schedule, an SNS subscription, or a function a bucket notification in the template
+    names. Anything new of these kinds gets its dead-letter queue without a hand edit."""
+    if function.kind in ("schedule", "event"):
+        return True
+    target = {"Fn::GetAtt": [function.logical_id, "Arn"]}
+    for resource in (template.get("Resources") or {}).values():
+        notifications = ((resource.get("Properties") or {}).get("NotificationConfiguration") or {})
+        for kind in ("LambdaConfigurations",):
+            if any(c.get("Function") == target for c in notifications.get(kind) or []):
+                return True
+    return False
+
+
+def dead_letters_id(function: LambdaFunction) -> str:
+    return f"{function.logical_id}DeadLetters"
+
+
 def resource_settings(function_name: str) -> dict[str, Any]:
     if function_name in INVOKED_BY:
         return {}
@@ -127,7 +181,7 @@ class LambdaFunction:
     logical_id: str  # its AWS::Serverless::Function in the template
     role_logical_id: str  # its AWS::IAM::Role
     handler: str
-    kind: str  # "api", "authorizer", "function" or "schedule"
+    kind: str  # "api", "authorizer", "function", "schedule" or "event" (an SNS subscription)
     schedule: str | None = None
 
     @property
@@ -145,6 +199,10 @@ class Package:
     merge_template_path: Path
     functions: list[LambdaFunction]
     stripped: list[str] = field(default_factory=list)
+
+    @property
+    def edge_template_path(self) -> Path:
+        return self.outdir / EDGE_TEMPLATE_NAME
 
     @property
     def zip_size(self) -> int:
@@ -209,6 +267,8 @@ def lambda_functions(stage: str = "dev", project_dir: str | os.PathLike = ROOT) 
                 kinds[authorizer.resource_name] = ("authorizer", None)
         elif isinstance(resource, models.ScheduledEvent):
             kinds[resource.lambda_function.resource_name] = ("schedule", resource.schedule_expression)
+        elif isinstance(resource, models.SNSLambdaSubscription):
+            kinds[resource.lambda_function.resource_name] = ("event", None)
     found = []
     for resource in resources:
         if not isinstance(resource, models.LambdaFunction):
@@ -321,7 +381,40 @@ def compile_policy(function: LambdaFunction, policies: dict[str, Any], template:
         if "Condition" in spec:
             statement["Condition"] = spec["Condition"]
         statements.append(statement)
+    statements += _key_use(statements, policies)
+    if asynchronous(function, template):
+        statements += [
+            {
+                "Sid": "OwnDeadLetterQueue",
+                "Effect": "Allow",
+                "Action": ["sqs:SendMessage"],
+                "Resource": [{"Fn::GetAtt": [dead_letters_id(function), "Arn"]}],
+            },
+            _via(KEY, "sqs", ["kms:Decrypt", "kms:GenerateDataKey"], "KeyForOwnDeadLetterQueue"),
+        ]
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _via(key: str, service: str, actions: list[str], sid: str) -> dict[str, Any]:
+    """Use of ``key`` only in requests ``service`` makes on the function's behalf."""
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": list(actions),
+        "Resource": [{"Fn::GetAtt": [key, "Arn"]}],
+        "Condition": {"StringEquals": {"kms:ViaService": {"Fn::Sub": f"{service}.${{AWS::Region}}.amazonaws.com"}}},
+    }
+
+
+def _key_use(statements: list[dict[str, Any]], policies: dict[str, Any]) -> list[dict[str, Any]]:
+    """``key_use`` in infra/policies.yaml: a function granted anything on an encrypted
+    resource may use its key, through that resource's service only."""
+    named = {_named(r) for s in statements[1:] for r in s["Resource"]}
+    found = []
+    for logical_id, use in (policies.get("key_use") or {}).items():
+        if logical_id in named:
+            found.append(_via(use.get("key", KEY), use["via"], use["actions"], f"KeyFor{logical_id}"))
+    return found
 
 
 # --------------------------------------------------------------------------
@@ -359,6 +452,39 @@ def _alarm(function: LambdaFunction, metric: str, description: str) -> dict[str,
             "MetricName": metric,
             "Dimensions": [{"Name": "FunctionName", "Value": {"Ref": function.logical_id}}],
             "Statistic": "Sum",
+            "Period": 300,
+            "EvaluationPeriods": 1,
+            "Threshold": 1,
+            "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+            "TreatMissingData": "notBreaching",
+            "AlarmActions": [{"Ref": "AlarmTopic"}],
+        },
+    }
+
+
+def _dead_letter_queue(function: LambdaFunction) -> dict[str, Any]:
+    """Where Lambda puts an asynchronous event it failed to process (after its retries)."""
+    return {
+        "Type": "AWS::SQS::Queue",
+        "Properties": {
+            "QueueName": {"Fn::Sub": f"{function.function_name}-dead-letters"},
+            "MessageRetentionPeriod": 14 * 24 * 3600,
+            "KmsMasterKeyId": {"Ref": KEY},
+            "KmsDataKeyReusePeriodSeconds": 3600,
+        },
+    }
+
+
+def _dead_letters_alarm(function: LambdaFunction) -> dict[str, Any]:
+    return {
+        "Type": "AWS::CloudWatch::Alarm",
+        "Properties": {
+            "AlarmName": {"Fn::Sub": f"{function.function_name}-dead-letters"},
+            "AlarmDescription": f"{function.name}: an event failed all its retries and waits in the dead-letter queue.",
+            "Namespace": "AWS/SQS",
+            "MetricName": "ApproximateNumberOfMessagesVisible",
+            "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dead_letters_id(function), "QueueName"]}}],
+            "Statistic": "Maximum",
             "Period": 300,
             "EvaluationPeriods": 1,
             "Threshold": 1,
@@ -471,6 +597,7 @@ def build_merge_template(stage: str, functions: list[LambdaFunction],
             "Properties": {
                 "LogGroupName": {"Fn::Sub": f"/aws/lambda/{function.function_name}"},
                 "RetentionInDays": {"Fn::If": ["IsProd", 365, 30]},
+                "KmsKeyId": {"Fn::GetAtt": [KEY, "Arn"]},
             },
         }
         invoker = INVOKED_BY.get(function.name)
@@ -478,7 +605,18 @@ def build_merge_template(stage: str, functions: list[LambdaFunction],
             "FunctionName": {"Fn::Sub": function.function_name},
             "Environment": {"Variables": resource_settings(function.name)},
         }
-        resources[function.logical_id] = {"DependsOn": [log_group], "Properties": properties}
+        skips = [{"id": check, "comment": comment} for check, comment in FUNCTION_SKIPS.items()]
+        if asynchronous(function, template):
+            queue = dead_letters_id(function)
+            resources[queue] = _dead_letter_queue(function)
+            resources[f"{queue}Alarm"] = _dead_letters_alarm(function)
+            properties["DeadLetterQueue"] = {"Type": "SQS", "TargetArn": {"Fn::GetAtt": [queue, "Arn"]}}
+        else:
+            skips.append({"id": "CKV_AWS_116", "comment": (
+                f"Synchronous: {SYNCHRONOUS.get(function.kind, SYNCHRONOUS['function'])}; a dead-letter "
+                "queue only receives failed asynchronous invocations.")})
+        resources[function.logical_id] = {"DependsOn": [log_group], "Properties": properties,
+                                          "Metadata": {"checkov": {"skip": skips}}}
         document = compile_policy(function, policies, template)
         inline, attached = _split_by_invoker(document, invoker)
         resources[function.role_logical_id] = {
@@ -500,6 +638,15 @@ def build_merge_template(stage: str, functions: list[LambdaFunction],
             function, "Throttles", f"{function.name} was throttled (concurrency limit)."
         )
     return specialise(template, stage)
+
+
+def build_edge_template(stage: str) -> dict[str, Any]:
+    """``infra/edge.yaml`` for ``stage``: the CLOUDFRONT-scope web ACL (us-east-1)."""
+    if stage not in STAGES:
+        raise ValueError(f"stage must be one of {STAGES}, not {stage!r}")
+    template = load_yaml(INFRA / "edge.yaml")
+    template["Parameters"]["Stage"].update(Default=stage, AllowedValues=[stage])
+    return {"AWSTemplateFormatVersion": "2010-09-09", **specialise(template, stage)}
 
 
 # --------------------------------------------------------------------------
@@ -571,13 +718,15 @@ def package(stage: str, outdir: str | os.PathLike | None = None, *, strip: bool 
     out = Path(outdir) if outdir is not None else BUILD / stage
     if out.exists():
         previous = {p.name for p in out.iterdir()}
-        if previous - {TEMPLATE_NAME, ZIP_NAME, MERGE_TEMPLATE_NAME, "packaged.yaml", "outputs.json", "config.json"}:
+        if previous - {TEMPLATE_NAME, ZIP_NAME, MERGE_TEMPLATE_NAME, EDGE_TEMPLATE_NAME,
+                       "packaged.yaml", "outputs.json", "config.json"}:
             raise RuntimeError(f"{out} holds other files than a previous package; choose an empty --outdir")
         shutil.rmtree(out)
     out.mkdir(parents=True)
     functions = lambda_functions(stage)
     merge_template = out / MERGE_TEMPLATE_NAME
     _dump(build_merge_template(stage, functions), merge_template)
+    _dump(build_edge_template(stage), out / EDGE_TEMPLATE_NAME)
     command = [
         *_chalice_command(),
         "package",
@@ -637,7 +786,7 @@ def main(argv: list[str] | None = None) -> int:
     for function in built.functions:
         extra = f"  schedule {function.schedule}" if function.schedule else ""
         print(f"  {function.logical_id:<24} {function.kind:<10} {function.handler}{extra}")
-    print(f"template: {rel}/{TEMPLATE_NAME}")
+    print(f"template: {rel}/{TEMPLATE_NAME}  (and {rel}/{EDGE_TEMPLATE_NAME}, deployed first in {EDGE_REGION})")
     print(f"code:     {rel}/{ZIP_NAME} ({built.zip_size / 1e6:.1f} MB; "
           f"runtime-provided removed: {', '.join(built.stripped) or 'none'})")
     print(

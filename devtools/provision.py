@@ -258,6 +258,8 @@ def _s3_bucket(ctx: _Context, clients: _Clients, props: dict) -> tuple[str, dict
     args: dict[str, Any] = {"Bucket": name}
     if ctx.region != "us-east-1":
         args["CreateBucketConfiguration"] = {"LocationConstraint": ctx.region}
+    if props.get("ObjectLockEnabled") is True:  # only at creation (it also turns on versioning)
+        args["ObjectLockEnabledForBucket"] = True
     with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
         s3.create_bucket(**args)
     if "PublicAccessBlockConfiguration" in props:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -10,6 +11,7 @@ from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import GetError, PutError, UpdateError
 
 from chalicelib.core.errors import ServiceUnavailable
+from chalicelib.core.settings import get_settings
 from chalicelib.core.table import TableItem, response_code, unavailable
 from chalicelib.documents.domain.documents import (
     SIGNATURE_BYTES,
@@ -19,6 +21,7 @@ from chalicelib.documents.domain.documents import (
     Review,
     content_disposition,
 )
+from chalicelib.documents.domain.retention import Retention, retention_for
 
 if TYPE_CHECKING:
     from pynamodb.expressions.update import Action
@@ -152,11 +155,13 @@ class DocumentStore:
 
 
 class ObjectStore:
-    """The documents bucket."""
+    """The documents bucket (S3 Object Lock enabled, no default retention: see
+    ``chalicelib/documents/domain/retention.py``). ``retention`` defaults to the stage's."""
 
-    def __init__(self, client: Any, bucket: str) -> None:
+    def __init__(self, client: Any, bucket: str, retention: Retention | None = None) -> None:
         self._client = client
         self._bucket = bucket
+        self._retention = retention or retention_for(get_settings().stage)
 
     def _call(self, operation: str, **kwargs: Any) -> Any:
         try:
@@ -218,3 +223,12 @@ class ObjectStore:
         hide it behind a delete marker)."""
         version = {"VersionId": version_id} if version_id else {}
         self._call("delete_object", Key=key, **version)
+
+    def retain(self, key: str, version_id: str | None) -> None:
+        """Lock one accepted version until now + the stage's retention (governance or
+        compliance mode). Putting it again only moves the date later, so a redelivered
+        event that retains again is harmless. S3 then refuses to delete that version."""
+        version = {"VersionId": version_id} if version_id else {}
+        until = self._retention.until(datetime.now(UTC))
+        self._call("put_object_retention", Key=key, **version,
+                   Retention={"Mode": self._retention.mode.value, "RetainUntilDate": until})

@@ -92,8 +92,11 @@ def view(principal: Principal, document_id: str, *, documents: DocumentStore, ob
 def arrived(records: Iterable[dict[str, Any]], *, documents: DocumentStore, objects: ObjectStore,
             publish: Publish) -> list[dict[str, Any]]:
     """Check every object S3 reports as created (an S3 event's records). Each outcome is
-    one of: accepted, rejected (the object deleted, the reasons kept on the document),
-    deleted (no document waits for it), gone (already deleted), ignored (not ours).
+    one of: accepted (the version locked with S3 Object Lock for the stage's retention,
+    see ``domain/retention.py``), rejected (the object deleted, the reasons kept on the
+    document), deleted (no document waits for it), gone (already deleted), ignored (not
+    ours). Uploads arrive unlocked (the bucket has no default retention), which is what
+    lets every refusal delete its object.
 
     Every accepted document is published as ``DocumentAccepted`` (again when S3 delivers
     the same event again), after all records are settled."""
@@ -138,7 +141,9 @@ def _arrived(record: dict[str, Any], documents: DocumentStore, objects: ObjectSt
         objects.delete(key, version_id)
         return {**outcome, "outcome": "deleted", "reasons": ["unexpected"]}
     if document.status is DocumentStatus.ACCEPTED and version_id is not None and version_id == document.version_id:
-        # The event again.
+        # The event again (S3 redelivers it after a failed invocation, e.g. one whose
+        # lock below failed): lock again, which only moves the retain-until date later.
+        objects.retain(key, version_id)
         return {**outcome, "outcome": "accepted", "document_id": document.document_id, "accepted_document": document}
     inspected = objects.inspect(key, version_id)
     if inspected is None:
@@ -154,10 +159,15 @@ def _arrived(record: dict[str, Any], documents: DocumentStore, objects: ObjectSt
     if not settled:  # another delivery settled it first: this object is not the document
         current = documents.get(document.document_id)
         if current is not None and current.version_id == version_id and current.status is DocumentStatus.ACCEPTED:
+            objects.retain(key, version_id)
             return {**outcome, "outcome": "accepted", "document_id": document.document_id, "accepted_document": current}
         objects.delete(key, version_id)
         return {**outcome, "outcome": "deleted", "document_id": document.document_id, "reasons": ["not_awaiting"]}
     if problems:
         objects.delete(key, version_id)
         return {**outcome, "outcome": "rejected", "document_id": document.document_id, "reasons": problems}
+    # Settled first, locked second: the conditional settle decides which version is the
+    # document; only that version is locked, so nothing the check may still delete is
+    # ever locked. A failed lock fails the invocation and S3 delivers the event again.
+    objects.retain(key, version_id)
     return {**outcome, "outcome": "accepted", "document_id": document.document_id, "accepted_document": document}

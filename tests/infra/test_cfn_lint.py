@@ -16,10 +16,10 @@ from pathlib import Path
 EXPLAINED_WARNINGS: dict[str, str] = {}
 
 
-def _cfn_lint(template: Path) -> list[dict]:
+def _cfn_lint(template: Path, region: str = "ap-northeast-1") -> list[dict]:
     executable = Path(sys.executable).parent / "cfn-lint"
     result = subprocess.run(
-        [str(executable), "--format", "json", "--regions", "ap-northeast-1", "--include-checks", "I",
+        [str(executable), "--format", "json", "--regions", region, "--include-checks", "I",
          "--", str(template)],
         capture_output=True, text=True,
     )
@@ -37,6 +37,12 @@ def test_cfn_lint_finds_no_errors_and_no_unexplained_warnings(packaged):
 
     assert not errors, show(errors)
     assert not warnings, show(warnings)
+
+
+def test_the_edge_template_is_clean_in_us_east_1(packaged):
+    """The portal's CLOUDFRONT-scope web ACL: its stack is deployed in us-east-1."""
+    findings = _cfn_lint(packaged.edge_template_path, "us-east-1")
+    assert not [f for f in findings if f["Level"] in ("Error", "Warning")], findings
 
 
 def test_cfn_lint_is_really_checking(tmp_path, package_of):

@@ -136,7 +136,8 @@ def test_each_function_has_its_own_role_carrying_its_row(packaged):
     for function in functions:
         (policy,) = roles[function.role_logical_id]["Properties"]["Policies"]
         statements = policy["PolicyDocument"]["Statement"] + attached.get(function.role_logical_id, [])
-        assert statements == compile_policy(function, policies, template)["Statement"]
+        compiled = compile_policy(function, policies, template)["Statement"]
+        assert sorted(statements, key=lambda s: s["Sid"]) == sorted(compiled, key=lambda s: s["Sid"])
         assert "ManagedPolicyArns" not in roles[function.role_logical_id]["Properties"]
 
 
@@ -268,6 +269,95 @@ def test_the_arrival_check_reads_and_deletes_uploads_only_and_settles_documents(
     assert actions == {"logs:CreateLogStream", "logs:PutLogEvents", "dynamodb:GetItem", "dynamodb:UpdateItem",
                        "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem",
                        "dynamodb:ConditionCheckItem", "dynamodb:BatchWriteItem",
-                       "s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject", "s3:DeleteObjectVersion"}
+                       "s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject", "s3:DeleteObjectVersion",
+                       # it locks the accepted version (Object Lock), never bypasses a lock
+                       "s3:PutObjectRetention",
+                       # the stage's key, through DynamoDB and S3 only; its own dead-letter queue
+                       "kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey", "sqs:SendMessage"}
     for statement in attached["PolicyDocument"]["Statement"]:
         assert statement["Resource"] == [{"Fn::Sub": "${DocumentsBucket.Arn}/uploads/*"}]
+
+
+# --- the stage's key, dead-letter queues, Object Lock ------------------------------------
+
+
+def _role_statements(template: dict[str, Any], function: LambdaFunction) -> list[dict[str, Any]]:
+    (policy,) = template["Resources"][function.role_logical_id]["Properties"]["Policies"]
+    attached = [p["Properties"]["PolicyDocument"]["Statement"] for p in resources_of_type(template, "AWS::IAM::Policy").values()
+                if p["Properties"]["Roles"] == [{"Ref": function.role_logical_id}]]
+    return policy["PolicyDocument"]["Statement"] + [s for group in attached for s in group]
+
+
+def test_key_use_is_scoped_to_the_stages_key_through_one_service(packaged):
+    """kms:* rights name only RegistryKey, each through exactly one service (kms:ViaService),
+    and only a function granted data on that service's encrypted resource holds them."""
+    template = packaged.template()
+    for function in lambda_functions(packaged.stage):
+        statements = _role_statements(template, function)
+        data = {_resource_text(r) for s in statements if s["Sid"] != "OwnLogGroup" and not s["Sid"].startswith("Key")
+                for r in s["Resource"]}
+        services = set()
+        for statement in statements:
+            if not any(a.startswith("kms:") for a in statement["Action"]):
+                continue
+            assert set(statement["Action"]) <= {"kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"}, statement
+            assert statement["Resource"] == [{"Fn::GetAtt": ["RegistryKey", "Arn"]}]
+            (service,) = statement["Condition"]["StringEquals"].values()
+            services.add(service["Fn::Sub"].split(".", 1)[0])
+        expected = set()
+        if any("RegistryTable" in text for text in data):
+            expected.add("dynamodb")
+        if any("DocumentsBucket" in text for text in data):
+            expected.add("s3")
+        if any("DeadLetters" in text for text in data):
+            expected.add("sqs")
+        assert services == expected, function.name
+    # The authorizer touches no data: no key either.
+    (authorizer,) = [f for f in lambda_functions(packaged.stage) if f.kind == "authorizer"]
+    assert not any(a.startswith("kms:") for s in _role_statements(template, authorizer) for a in s["Action"])
+
+
+def test_only_asynchronous_functions_send_to_a_dead_letter_queue_and_only_to_their_own(packaged):
+    template = packaged.template()
+    senders = {}
+    for function in lambda_functions(packaged.stage):
+        for statement in _role_statements(template, function):
+            if "sqs:SendMessage" in statement["Action"]:
+                assert statement["Action"] == ["sqs:SendMessage"]
+                senders[function.logical_id] = statement["Resource"]
+    assert senders == {name: [{"Fn::GetAtt": [f"{name}DeadLetters", "Arn"]}]
+                       for name in ("OpenTradingWindow", "CloseTradingWindow", "DocumentArrived")}
+
+
+def test_only_the_arrival_check_locks_documents_and_nobody_may_bypass_a_lock(template):
+    holders = set()
+    for owner, statement in _policy_statements(template):
+        actions = set(_as_list(statement.get("Action", [])))
+        assert not ({"s3:BypassGovernanceRetention", "s3:PutBucketObjectLockConfiguration"} & actions
+                    and statement["Effect"] == "Allow"), owner
+        if "s3:PutObjectRetention" in actions and statement["Effect"] == "Allow":
+            holders.add(owner)
+            assert statement["Resource"] == [{"Fn::Sub": "${DocumentsBucket.Arn}/uploads/*"}]
+    assert holders == {"DocumentArrivedRoleDocumentsBucketPolicy"}
+
+
+def test_a_new_schedule_gets_its_dead_letter_queue_and_its_rights_without_a_hand_edit():
+    """A function another branch adds (e.g. an expiry schedule) needs only its row."""
+    newcomer = LambdaFunction(name="expire_offers", logical_id="ExpireOffers", role_logical_id="ExpireOffersRole",
+                              handler="chalicelib.matching.triggers.expire_offers", kind="schedule",
+                              schedule="rate(1 hour)")
+    policies = load_policies()
+    policies["functions"]["expire_offers"] = ["registry_read", "registry_write"]
+    template = build_merge_template("dev", [newcomer], policies)
+    resources = template["Resources"]
+    assert resources["ExpireOffersDeadLetters"]["Type"] == "AWS::SQS::Queue"
+    assert resources["ExpireOffersDeadLetters"]["Properties"]["KmsMasterKeyId"] == {"Ref": "RegistryKey"}
+    alarm = resources["ExpireOffersDeadLettersAlarm"]["Properties"]
+    assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible" and alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    function = resources["ExpireOffers"]
+    assert function["Properties"]["DeadLetterQueue"] == {"Type": "SQS", "TargetArn": {"Fn::GetAtt": ["ExpireOffersDeadLetters", "Arn"]}}
+    assert "CKV_AWS_116" not in {s["id"] for s in function["Metadata"]["checkov"]["skip"]}
+    sids = {s["Sid"] for s in resources["ExpireOffersRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]}
+    assert {"OwnDeadLetterQueue", "KeyForOwnDeadLetterQueue", "KeyForRegistryTable"} <= sids
+    assert resources["ExpireOffersLogGroup"]["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["RegistryKey", "Arn"]}
+

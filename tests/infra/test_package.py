@@ -17,7 +17,8 @@ from devtools.package import INVOKED_BY, RESOURCE_SETTINGS, RUNTIME_PROVIDED, la
 
 from .conftest import resources_of_type
 
-FORBIDDEN = ("moto", "pytest", "_pytest", "cfnlint", "cfn_lint", "playwright", "hypothesis", "axe_playwright_python")
+FORBIDDEN = ("moto", "pytest", "_pytest", "cfnlint", "cfn_lint", "playwright", "hypothesis", "axe_playwright_python",
+             "checkov")
 ZIP_LIMIT = 20 * 1000 * 1000
 
 

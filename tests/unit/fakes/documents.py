@@ -61,6 +61,9 @@ class FakeObjectStore:
     objects: dict[str, dict[str, StoredObject]] = field(default_factory=dict)
     forms: list[dict[str, Any]] = field(default_factory=list)
     failing_deletes: int = 0
+    #: Versions locked by ``retain`` (Object Lock); ``failing_retains`` as ``failing_deletes``.
+    retained: set[tuple[str, str | None]] = field(default_factory=set)
+    failing_retains: int = 0
     _versions: int = 0
 
     def put(self, key: str, body: bytes, content_type: str) -> str:
@@ -89,7 +92,15 @@ class FakeObjectStore:
             return None
         return len(stored.body), stored.content_type, stored.body[:SIGNATURE_BYTES]
 
+    def retain(self, key: str, version_id: str | None) -> None:
+        if self.failing_retains:
+            self.failing_retains -= 1
+            raise ServiceUnavailable(details=[{"cause": "InternalError"}])
+        self.retained.add((key, version_id))
+
     def delete(self, key: str, version_id: str | None) -> None:
+        if (key, version_id) in self.retained:  # S3 refuses to delete a locked version
+            raise ServiceUnavailable(details=[{"cause": "AccessDenied"}])
         if self.failing_deletes:
             self.failing_deletes -= 1
             raise ServiceUnavailable(details=[{"cause": "InternalError"}])
