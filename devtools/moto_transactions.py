@@ -181,7 +181,7 @@ def install() -> None:
         original = backend_class.transact_write_items
         # moto's models module uses ``copy`` only for ``copy.deepcopy`` (the table backups
         # in transact_write_items and update_item's undo copy of one item).
-        dynamodb_models.copy = SimpleNamespace(deepcopy=_deepcopy)  # type: ignore[attr-defined]
+        dynamodb_models.copy = SimpleNamespace(deepcopy=_deepcopy)  # type: ignore[assignment]
 
         def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
             snapshot = _Snapshot(self, transact_items)
