@@ -165,8 +165,9 @@ def _update(item: dict[str, Any], expression: str, names: dict[str, str], values
         token = token.strip()
         if token.startswith(":"):
             return values[token]
-        if token.startswith("if_not_exists(") and token.endswith(")"):
-            first, second = _split(token[len("if_not_exists("):-1])
+        call = re.fullmatch(r"if_not_exists\s*\((.*)\)", token)
+        if call:
+            first, second = _split(call.group(1))
             return item.get(path(first)) or operand(second)
         return item.get(path(token))
 
@@ -298,8 +299,10 @@ class SeedStore:
         return _Answer(), {}
 
     def __enter__(self) -> SeedStore:
+        from chalicelib import container
         from chalicelib.core.table import transaction_connection
 
+        container.registry_store()  # binds the models to the configured table
         self.client = transaction_connection().client
         self.client.meta.events.register("before-call.dynamodb.TransactWriteItems", self._apply,  # type: ignore[arg-type]
                                         unique_id="devtools.load")
@@ -367,20 +370,20 @@ def register_desks(count: int, accounts: int) -> list[Desk]:
     return desks
 
 
-def seed_year(environment: dict[str, str], desks: list[Desk], transactions: int, seed: int = 11) -> dict[str, Any]:
-    """The year's allocations and movements, written by the registry's own code into a
-    private copy of the table, then sent to the stack with batch writes."""
+def generate_year(table: SeedTable, desks: list[Desk], movements: int, seed: int = 11,
+                  progress: Callable[[str], None] = print) -> dict[str, int]:
+    """One allocation per desk account, then ``movements`` transfers and retirements among
+    them, made by the registry's service and written by its adapter into ``table``."""
     from chalicelib.registry.service import Initiator, IssueCommand, Ledger, RetireCommand, TransferCommand
 
     rng = random.Random(seed)
     started = time.monotonic()
-    table = SeedTable(environment["REGISTRY_TABLE"], _scan(environment))
     store = SeedStore(table)
     clock = SimulatedClock()
     ledger = Ledger(store, store, clock=clock)  # type: ignore[arg-type]  # SeedStore serves both ports' reads
     owner = {number: desk for desk in desks for number in desk.accounts}
     numbers = sorted(owner)
-    step = timedelta(seconds=YEAR_SECONDS / (transactions + len(numbers)))
+    step = timedelta(seconds=YEAR_SECONDS / (movements + len(numbers)))
     counts: Counter[str] = Counter()
     with store:
         for number in numbers:
@@ -388,18 +391,21 @@ def seed_year(environment: dict[str, str], desks: list[Desk], transactions: int,
                                       reason="Load allocation", idempotency_key=f"load-issue-{number}", initiated_by="load"))
             clock.now += step
             counts["issuance"] += 1
-        for index in range(transactions):
+        done = 0
+        while done < movements:
             sender = rng.choice(numbers)
             desk = owner[sender]
             initiator = Initiator(desk.username, desk.org_id)
             held = store.accounts[sender].balance
-            key = f"load-{index}"
-            if rng.random() < RETIREMENT_SHARE and held > 10:
+            key = f"load-{done}"
+            if held <= 20:
+                continue
+            if rng.random() < RETIREMENT_SHARE:
                 ledger.retire(RetireCommand.from_request(
                     {"account": sender, "compliance_period": "01", "lines": [{"unit_type": "JPA", "amount": rng.randint(1, 10)}]},
                     key, initiator))
                 counts["retirement"] += 1
-            elif held > 20:
+            else:
                 receiver = rng.choice(numbers)
                 while receiver == sender:
                     receiver = rng.choice(numbers)
@@ -407,17 +413,25 @@ def seed_year(environment: dict[str, str], desks: list[Desk], transactions: int,
                     {"from_account": sender, "to_account": receiver, "lines": [{"unit_type": "JPA", "amount": rng.randint(1, 20)}]},
                     key, initiator))
                 counts["transfer"] += 1
-            else:
-                continue
+            done += 1
             clock.now += step
-            if (index + 1) % 10_000 == 0:
-                print(f"  seeded {index + 1:,} movements ({time.monotonic() - started:.0f} s)", flush=True)
+            if done % 10_000 == 0:
+                progress(f"  seeded {done:,} movements ({time.monotonic() - started:.0f} s)")
+    return dict(counts)
+
+
+def seed_year(environment: dict[str, str], desks: list[Desk], movements: int, seed: int = 11) -> dict[str, Any]:
+    """The year's allocations and movements, written by the registry's own code into a
+    private copy of the table, then sent to the stack with batch writes."""
+    started = time.monotonic()
+    table = SeedTable(environment["REGISTRY_TABLE"], _scan(environment))
+    counts = generate_year(table, desks, movements, seed, progress=lambda line: print(line, flush=True))
     generated = time.monotonic() - started
     written, deleted = table.changes()
-    del table, store
+    del table
     sent = time.monotonic()
     calls = _batch_write(environment, written, deleted)
-    return {"movements": dict(counts), "items_written": len(written), "items_deleted": len(deleted), "batch_calls": calls,
+    return {"movements": counts, "items_written": len(written), "items_deleted": len(deleted), "batch_calls": calls,
             "generate_seconds": round(generated, 1), "batch_seconds": round(time.monotonic() - sent, 1)}
 
 

@@ -20,12 +20,14 @@ Installed once per process by ``install()`` (``devtools.motoserver`` calls it);
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["install", "installed", "stats"]
+__all__ = ["disabled", "install", "installed", "stats"]
 
 _local = threading.local()
 _install_lock = threading.Lock()
@@ -91,3 +93,18 @@ def install() -> None:
         all_items.__wrapped__ = original_all_items  # type: ignore[attr-defined]
         Table.query = query  # type: ignore[method-assign]
         Table.all_items = all_items  # type: ignore[method-assign]
+
+
+@contextlib.contextmanager
+def disabled() -> Iterator[None]:
+    """moto's own ``Table.query`` (a sort of the whole table) for the duration, to
+    measure against it (``devtools.bench_emulation``) and to compare answers (tests)."""
+    from moto.dynamodb.models.table import Table
+
+    patched = Table.query, Table.all_items
+    Table.query = getattr(patched[0], "__wrapped__", patched[0])  # type: ignore[method-assign]
+    Table.all_items = getattr(patched[1], "__wrapped__", patched[1])  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Table.query, Table.all_items = patched  # type: ignore[method-assign]

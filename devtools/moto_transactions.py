@@ -38,13 +38,15 @@ embedded server calls it); ``stats`` counts what it copied, for tests and benchm
 
 from __future__ import annotations
 
+import contextlib
 import copy as copy_module
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-__all__ = ["install", "installed", "stats", "Stats"]
+__all__ = ["disabled", "install", "installed", "stats", "Stats"]
 
 _local = threading.local()
 
@@ -202,3 +204,18 @@ def install() -> None:
         transact_write_items.__wrapped__ = original  # type: ignore[attr-defined]
         transact_write_items.__doc__ = (original.__doc__ or "") + "\n(patched by devtools.moto_transactions)"
         backend_class.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+@contextlib.contextmanager
+def disabled() -> Iterator[None]:
+    """moto's own ``transact_write_items`` (whole-table copies) for the duration, to
+    measure against it (``devtools.bench_emulation``)."""
+    import moto.dynamodb.models as dynamodb_models
+
+    backend_class = dynamodb_models.DynamoDBBackend
+    patched = backend_class.transact_write_items
+    backend_class.transact_write_items = getattr(patched, "__wrapped__", patched)  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        backend_class.transact_write_items = patched  # type: ignore[method-assign]
