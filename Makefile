@@ -52,3 +52,8 @@ unit: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .local .pytest_cache .hypothesis .mypy_cache .ruff_cache
+
+## A busy year on the local stack: 1,000 accounts, 100,000 transactions (batch-written), then 16 clients (slow: moto).
+.PHONY: load
+load: $(STAMP)
+	$(PY) -m devtools.load

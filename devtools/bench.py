@@ -17,6 +17,7 @@ MODULES: list[tuple[str, list[str]]] = [
     ("devtools.bench_emissions", []),
     ("devtools.bench_coldstart", []),
     ("devtools.soak", ["500", "8"]),
+    ("devtools.bench_emulation", ["--transfers", "10"]),
 ]
 
 

@@ -6,8 +6,8 @@ concurrent transactions can lose each other's writes; ``devtools.moto_transactio
 makes it save the touched items instead of whole tables, and ``devtools.moto_queries``
 makes a Query on the table's key read one partition instead of sorting the table;
 ``devtools.moto_items`` builds an item in linear time). This server therefore holds
-one lock for the whole of every request, including consuming the response body, so that moto only ever sees
-one request at a time. Connections are still accepted concurrently
+one lock for the whole of every request, including consuming the response body, so
+that moto only ever sees one request at a time. Connections are still accepted concurrently
 (``threaded=True``), so clients never deadlock waiting for a socket.
 
 Usage::
