@@ -5,7 +5,8 @@ saves what it touches before its actions and restores it on a cancellation, so t
 concurrent transactions can lose each other's writes; ``devtools.moto_transactions``
 makes it save the touched items instead of whole tables, and ``devtools.moto_queries``
 makes a Query on the table's key read one partition instead of sorting the table;
-``devtools.moto_items`` builds an item in linear time). This server therefore holds
+``devtools.moto_items`` builds an item in linear time, ``devtools.moto_responses`` writes
+attribute values without walking the model). This server therefore holds
 one lock for the whole of every request, including consuming the response body, so
 that moto only ever sees one request at a time. Connections are still accepted concurrently
 (``threaded=True``), so clients never deadlock waiting for a socket.
@@ -34,7 +35,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from devtools import cognito_triggers, moto_items, moto_queries, moto_transactions
+from devtools import cognito_triggers, moto_items, moto_queries, moto_responses, moto_transactions
 
 __all__ = ["MotoServer", "SerializedWSGIApp"]
 
@@ -94,6 +95,7 @@ class MotoServer:
         moto_transactions.install()
         moto_queries.install()
         moto_items.install()
+        moto_responses.install()
         cognito_triggers.install()
         self._app = SerializedWSGIApp(DomainDispatcherApplication(create_backend_app))
         self._server: BaseWSGIServer | None = None
