@@ -23,6 +23,7 @@ MODULES: list[tuple[str, list[str]]] = [
     ("devtools.bench_hot_receivers", ["16", "10"]),
     ("devtools.bench_side_by_side", ["30"]),
     ("devtools.bench_first_request", ["5"]),
+    ("devtools.bench_emulation", ["--transfers", "10"]),
 ]
 
 

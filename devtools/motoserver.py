@@ -1,10 +1,14 @@
 """An embedded moto server whose requests are serialized.
 
 moto is not atomic under concurrent requests (its ``transact_write_items``
-copies and restores whole tables, so two concurrent transactions can lose each
-other's writes). This server therefore holds one lock for the whole of every
-request, including consuming the response body, so that moto only ever sees
-one request at a time. Connections are still accepted concurrently
+saves what it touches before its actions and restores it on a cancellation, so two
+concurrent transactions can lose each other's writes; ``devtools.moto_transactions``
+makes it save the touched items instead of whole tables, and ``devtools.moto_queries``
+makes a Query on the table's key read one partition instead of sorting the table;
+``devtools.moto_items`` builds an item in linear time, ``devtools.moto_responses`` writes
+attribute values without walking the model). This server therefore holds
+one lock for the whole of every request, including consuming the response body, so
+that moto only ever sees one request at a time. Connections are still accepted concurrently
 (``threaded=True``), so clients never deadlock waiting for a socket.
 
 Usage::
@@ -31,7 +35,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from devtools import cognito_triggers
+from devtools import cognito_triggers, moto_items, moto_queries, moto_responses, moto_transactions
 
 __all__ = ["MotoServer", "SerializedWSGIApp"]
 
@@ -65,48 +69,12 @@ class SerializedWSGIApp:
         return [body]
 
 
-def _copy_each_table_once() -> None:
-    """moto's ``transact_write_items`` deep-copies a table once per action that names it
-    (ten copies of the whole table for a ten-action transfer), only to restore one of
-    them if the transaction fails. All the copies are taken before any action runs, so
-    they are identical: take one per table. Requests are serialized, so swapping the
-    module's ``copy`` during the call is safe."""
-    import copy as copy_module
-    from types import SimpleNamespace
-
-    import moto.dynamodb.models as dynamodb_models
-    from moto.dynamodb.models.table import Table
-
-    backend = dynamodb_models.DynamoDBBackend
-    if getattr(backend.transact_write_items, "_copies_once", False):
-        return
-    original = backend.transact_write_items
-
-    def transact_write_items(self: Any, transact_items: Any) -> Any:
-        copies: dict[int, Any] = {}
-
-        def deepcopy(value: Any, memo: Any = None) -> Any:
-            if not isinstance(value, Table):  # items (update_item's undo copy) as before
-                return copy_module.deepcopy(value, memo)
-            if id(value) not in copies:  # tables live through the call: ids are stable
-                copies[id(value)] = copy_module.deepcopy(value)
-            return copies[id(value)]
-
-        dynamodb_models.copy = SimpleNamespace(deepcopy=deepcopy)  # type: ignore[attr-defined]
-        try:
-            return original(self, transact_items)
-        finally:
-            dynamodb_models.copy = copy_module  # type: ignore[attr-defined]
-
-    transact_write_items._copies_once = True  # type: ignore[attr-defined]
-    backend.transact_write_items = transact_write_items
-
-
 def _forget_dynamodb_instances() -> None:
     """moto records every model instance it ever creates, for its dashboard. Its
     ``transact_write_items`` deep-copies whole tables (every item a model instance) to
     roll back, so that record grows by a table per transaction: 23 GB in a 2,000-transfer
-    soak. Nothing here uses the dashboard; DynamoDB's record is dropped after each request."""
+    soak, before devtools.moto_transactions). Nothing here uses the dashboard; DynamoDB's
+    record is dropped after each request."""
     for model in model_data.get("dynamodb", {}).values():
         model.instances_tracked = []  # type: ignore[attr-defined]
 
@@ -124,7 +92,10 @@ class MotoServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0):
         self.host = host
         self.port = port
-        _copy_each_table_once()
+        moto_transactions.install()
+        moto_queries.install()
+        moto_items.install()
+        moto_responses.install()
         cognito_triggers.install()
         self._app = SerializedWSGIApp(DomainDispatcherApplication(create_backend_app))
         self._server: BaseWSGIServer | None = None
