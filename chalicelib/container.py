@@ -258,9 +258,12 @@ def control_settings() -> ControlSettings:
 def proposals() -> Proposals:
     """Every system's kinds of proposal: the registry's own here; another system's kind
     is one more ``register`` line (e.g. the compliance system's phase allocation)."""
+    from chalicelib.compliance.proposals import KIND, AllocationExecutor
     from chalicelib.registry.proposals import Proposals, register_registry_kinds
 
-    return register_registry_kinds(Proposals(proposal_store(), control_settings()), ledger(), proposal_store())
+    service = register_registry_kinds(Proposals(proposal_store(), control_settings()), ledger(), proposal_store())
+    service.register(KIND, AllocationExecutor(compliance()))
+    return service
 
 
 @component

@@ -172,6 +172,12 @@ class LedgerBridge:
         receipt = self.ledger.issue(command)
         return Issued(str(receipt.transaction["id"]), bool(receipt.replayed))
 
+    def issuance_id(self, idempotency_key: str) -> str:
+        from chalicelib.registry.domain.blocks import transaction_id
+        from chalicelib.registry.service import ISSUANCE_NAMESPACE
+
+        return transaction_id(ISSUANCE_NAMESPACE, idempotency_key)
+
     def retired(self, org_id: str, compliance_period: str, first: date, last: date) -> int:
         """Units retired from the organisation's accounts toward the period: its history's
         retirement rows in the date range, each transaction read for its period (a

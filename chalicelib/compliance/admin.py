@@ -45,8 +45,28 @@ def define_phase(event: DefinePhase) -> dict[str, Any]:
 
 @admin.function("PhaseEvent")
 def allocate_phase(event: PhaseEvent) -> dict[str, Any]:
-    """Issue each target's assigned amount of JPAs into its operator holding account, once."""
-    return container.compliance().allocate(event.phase_id, event.requested_by)
+    """Propose (four eyes: a console event cannot prove who sent it) each pending target's
+    allocation with its figures pinned; another administrator's approval issues it, once.
+    A rerun proposes nothing new (the same proposals answer) and says what is issued."""
+    from chalicelib.compliance.proposals import KIND
+    from chalicelib.registry.proposals import ProposeCommand
+
+    plan = container.compliance().allocation_plan(event.phase_id)
+    proposals = []
+    for row in plan["planned"]:
+        command = ProposeCommand(kind=KIND, payload={"phase_id": plan["phase_id"], **row},
+                                 reason=f"Allocation of phase {plan['phase_id']} to {row['org_id']}: {row['assigned_t']} t",
+                                 proposed_by=event.requested_by, channel="console",
+                                 idempotency_key=f"allocation-{plan['phase_id']}-{row['org_id']}-{row['assigned_t']}")
+        proposals.append(container.proposals().propose(command).proposal)
+    if proposals:
+        message = f"Proposed the allocations of {len(proposals)} target participants; another administrator approves each."
+        message_ja = f"{len(proposals)} 件の目標保有参加者への割当を提案しました。別の管理者がそれぞれ承認します。"
+    else:
+        message = "Nothing new was issued: every target participant of the phase already has its allocation."
+        message_ja = "新たな発行はありません。このフェーズの目標保有参加者はすべて割当済みです。"
+    return {"phase_id": plan["phase_id"], "proposals": proposals, "already_allocated": plan["already_allocated"],
+            "message": message, "message_ja": message_ja}
 
 
 @admin.function("PhaseEvent")

@@ -83,6 +83,9 @@ class RegistryPort(Protocol):
     def issue(self, request: IssueRequest, linked: tuple[Any, ...]) -> Issued:
         """Issue JPAs into the account, with ``linked`` in the same transaction."""
 
+    def issuance_id(self, idempotency_key: str) -> str:
+        """The transaction id an issuance under this key is written as."""
+
     def retired(self, org_id: str, compliance_period: str, first: date, last: date) -> int:
         """Units the organisation retired toward the period, between the two dates (JST)."""
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from chalicelib.core.http.schemas import EventModel, ResponseModel
+from chalicelib.core.http.schemas import EventModel, RequestModel, ResponseModel
 
 PhaseId = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z0-9][a-z0-9-]*$", examples=["phase-1"])]
 FiscalYear = Annotated[int, Field(ge=2000, le=2100)]
@@ -190,3 +190,15 @@ class OverdueView(ResponseModel):
     report_deadlines: list[DeadlineView]
     overdue: list[OverdueRow]
     late: list[OverdueRow]
+
+
+class AllocationPayload(RequestModel):
+    """A proposal to issue one target's allocation of a phase (four eyes): the figures
+    are pinned when proposed; the approval issues only if they still hold."""
+
+    phase_id: PhaseId
+    org_id: Annotated[str, Field(min_length=1, max_length=64)]
+    account: Annotated[str, Field(min_length=1, max_length=32)]
+    base_year_emissions_t: Annotated[int, Field(ge=0, le=10**12)]
+    committed_reduction_t: Annotated[int, Field(ge=0, le=10**12)]
+    assigned_t: Annotated[int, Field(ge=1, le=10**12)]

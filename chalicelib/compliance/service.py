@@ -19,9 +19,12 @@ from typing import Any
 
 from chalicelib.compliance.domain import allocation, deadlines, report
 from chalicelib.compliance.domain.errors import (
+    AllocationChanged,
+    AlreadyAllocated,
     BaseYearsNotReviewed,
     InvalidPhase,
     NoOperatorAccount,
+    NotATarget,
     NothingToAssign,
     PhaseExists,
     PhaseNotFound,
@@ -195,10 +198,9 @@ class ComplianceService:
                 figures.append(int(reviewed.t_co2))
         return figures, missing
 
-    def allocate(self, phase_id: str, by: str) -> dict[str, Any]:
-        phase = self._phase(phase_id)
-        done = self.store.allocations(phase_id)
-        pending = [p for p in phase.targets if p.org_id not in done]
+    def _plan(self, phase: Phase, pending: list[Participant]) -> list[tuple[Participant, allocation.Assignment, str]]:
+        """Each pending target's assignment and operator account; refused as a whole while
+        any base year lacks a reviewed figure, an account is missing or nothing is left."""
         missing: list[dict[str, Any]] = []
         no_account: list[str] = []
         planned: list[tuple[Participant, allocation.Assignment, str]] = []
@@ -218,6 +220,51 @@ class ComplianceService:
         if empty:
             raise NothingToAssign(count=len(empty), details=[{"org_id": a.org_id, "base_year_emissions_t": a.base_year_emissions_t,
                                                                "committed_reduction_t": a.committed_reduction_t} for a in empty])
+        return planned
+
+    def allocation_plan(self, phase_id: str) -> dict[str, Any]:
+        """What ``allocate_phase`` proposes (four eyes): every target not yet allocated,
+        with its figures pinned, and those already allocated. Issues nothing."""
+        phase = self._phase(phase_id)
+        done = self.store.allocations(phase_id)
+        planned = self._plan(phase, [p for p in phase.targets if p.org_id not in done])
+        return {"phase_id": phase.phase_id, "already_allocated": sorted(done),
+                "planned": [{"org_id": p.org_id, "account": account, "base_year_emissions_t": a.base_year_emissions_t,
+                             "committed_reduction_t": a.committed_reduction_t, "assigned_t": a.assigned_t}
+                            for p, a, account in planned]}
+
+    def issuance_id(self, phase_id: str, org_id: str) -> str:
+        """The registry transaction an allocation is written as (what a proposal records)."""
+        return self.registry.issuance_id(allocation.allocation_key(phase_id, org_id))
+
+    def allocate_one(self, phase_id: str, org_id: str, proposed_t: int, by: str, linked: tuple[Any, ...] = ()) -> dict[str, Any]:
+        """One target's allocation, approved: issued with its marker (and ``linked``, the
+        approval's mark) in one transaction, only if its figures are still those proposed."""
+        phase = self._phase(phase_id)
+        participant = next((p for p in phase.targets if p.org_id == org_id), None)
+        if participant is None:
+            raise NotATarget(org_id=org_id, phase_id=phase.phase_id)
+        if org_id in self.store.allocations(phase_id):
+            raise AlreadyAllocated(org_id=org_id, phase_id=phase.phase_id)
+        ((_, assigned, account),) = self._plan(phase, [participant])
+        if assigned.assigned_t != proposed_t:
+            raise AllocationChanged(org_id=org_id, assigned_t=assigned.assigned_t, proposed_t=proposed_t)
+        record = AllocationRecord(phase.phase_id, org_id, account, assigned.base_year_emissions_t,
+                                  assigned.committed_reduction_t, assigned.assigned_t, "", _stamp(self.clock()))
+        request = IssueRequest(account=account, amount=assigned.assigned_t, period=phase.compliance_period,
+                               reason=f"Allocation of phase {phase.phase_id} / フェーズ {phase.phase_id} の割当",
+                               idempotency_key=allocation.allocation_key(phase.phase_id, org_id), initiated_by=by)
+        outcome = self.registry.issue(request, (self.store.allocation_marker(record), *linked))
+        if outcome.replayed:
+            raise AlreadyAllocated(org_id=org_id, phase_id=phase.phase_id)
+        return {"phase_id": phase.phase_id, "issued": [allocation_view(replace(record, transaction_id=outcome.transaction_id))]}
+
+    def allocate(self, phase_id: str, by: str) -> dict[str, Any]:
+        """Every pending target's allocation at once, without four eyes: for tools and tests
+        over the service; the administrator function proposes instead (``allocation_plan``)."""
+        phase = self._phase(phase_id)
+        done = self.store.allocations(phase_id)
+        planned = self._plan(phase, [p for p in phase.targets if p.org_id not in done])
         issued: list[dict[str, Any]] = []
         already = sorted(done)
         for participant, assigned, account in planned:

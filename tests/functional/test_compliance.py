@@ -1,5 +1,5 @@
 """Compliance through the app on moto: phases over HTTP, allocation through the registry's
-issuance (the marker in the same TransactWriteItems), a race of two allocate_phase calls,
+issuance (the marker in the same TransactWriteItems), allocation proposed (four eyes) and two approvals racing,
 the true-up with a subsidy to return, the phase report as JSON and CSV, overdue reports.
 
 The reviewed figures are the emissions system's own: accepted reports written with the
@@ -21,6 +21,7 @@ from chalicelib import container
 from chalicelib.admin import FUNCTIONS
 from chalicelib.compliance.adapters import LedgerBridge
 from chalicelib.core.clock import JST, now_jst
+from devtools.approvals import approve
 from devtools.demo_reports import seed_reviewed_reports
 from tests.conftest import admin, scan_registry
 from tests.unit.fakes.compliance import FakeTradeStatistics
@@ -109,41 +110,63 @@ def test_allocation_is_refused_while_a_base_year_is_not_reviewed_and_writes_noth
     accept({("minato-foods", CY - 3): BASE[("minato-foods", CY - 3)]})
 
 
-def test_allocation_issues_once_and_a_rerun_says_so(api, tokens, demo, phase, local_aws):
-    result = admin("allocate_phase", {"phase_id": "p-func"})
-    assert [(r["org_id"], r["base_year_emissions_t"], r["assigned_t"]) for r in result["issued"]] == [
+def _approve_all(proposed):
+    """Approve each allocation proposal as the second administrator (four eyes)."""
+    issued = []
+    for proposal in proposed["proposals"]:
+        approved = approve(proposal["id"])
+        assert "error" not in approved, approved
+        issued.extend(approved["result"]["issued"])
+    return issued
+
+
+def test_allocation_is_proposed_then_issued_once_on_approval_and_a_rerun_says_so(api, tokens, demo, phase, local_aws):
+    start = _balance(api, tokens, demo, "kanto")
+    proposed = admin("allocate_phase", {"phase_id": "p-func"})
+    assert [(p["kind"], p["status"], p["payload"]["org_id"], p["payload"]["assigned_t"]) for p in proposed["proposals"]] == [
+        ("allocation", "proposed", "kanto-steel", 901), ("allocation", "proposed", "minato-foods", 460)]
+    assert _balance(api, tokens, demo, "kanto") == start  # a console function only proposes
+    own = approve(proposed["proposals"][0]["id"], approver="administrator")
+    assert own["error"]["code"] == "OWN_PROPOSAL"
+    issued = _approve_all(proposed)
+    assert [(r["org_id"], r["base_year_emissions_t"], r["assigned_t"]) for r in issued] == [
         ("kanto-steel", 1001, 901), ("minato-foods", 520, 460)]
     assert _balance(api, tokens, demo, "kanto") == 901 and _balance(api, tokens, demo, "minato") == 460
-    status, issuance = api.call("GET", f"/transactions/{result['issued'][0]['transaction_id']}", token=tokens["kanto"])
+    status, issuance = api.call("GET", f"/transactions/{issued[0]['transaction_id']}", token=tokens["kanto"])
     assert status == 200 and issuance["type"] == "issuance" and issuance["amount"] == 901
     before = scan_registry(local_aws)
     again = admin("allocate_phase", {"phase_id": "p-func"})
-    assert again["issued"] == [] and again["already_allocated"] == ["kanto-steel", "minato-foods"]
+    assert again["proposals"] == [] and again["already_allocated"] == ["kanto-steel", "minato-foods"]
     assert "Nothing new was issued" in again["message"] and again["message_ja"]
+    assert approve(proposed["proposals"][0]["id"])["error"]["code"]  # an approved proposal does not run twice
     assert scan_registry(local_aws) == before
     assert admin("audit_ledger", {})["ok"]
 
 
-def test_two_allocate_phase_calls_racing_issue_once(api, tokens, demo, phase, sides, monkeypatch):
+def test_two_approvals_of_one_allocation_racing_issue_once(api, tokens, demo, phase, sides, monkeypatch):
     admin("define_phase", {**PHASE, "id": "p-race", "participants": PHASE["participants"][:1]})
     before = _balance(api, tokens, demo, "kanto")
+    runs_of_propose = [FUNCTIONS["allocate_phase"]({"phase_id": "p-race"}, None) for _ in range(2)]
+    assert runs_of_propose[0]["proposals"] == runs_of_propose[1]["proposals"]  # the rerun proposes nothing new
+    (proposal,) = runs_of_propose[0]["proposals"]
     barrier = threading.Barrier(2, timeout=30)
     real_issue = LedgerBridge.issue
 
     def issue_together(self, request, linked):
-        barrier.wait()  # both runs have read "not allocated" and planned; now both write
+        barrier.wait()  # both approvals have read "proposed, not allocated"; now both write
         return real_issue(self, request, linked)
 
     monkeypatch.setattr(LedgerBridge, "issue", issue_together)
     results: list[dict] = []
-    runs = [threading.Thread(target=lambda: results.append(FUNCTIONS["allocate_phase"]({"phase_id": "p-race"}, None))) for _ in range(2)]
+    runs = [threading.Thread(target=lambda: results.append(approve(proposal["id"]))) for _ in range(2)]
     for run in runs:
         run.start()
     for run in runs:
         run.join(60)
-    assert len(results) == 2 and all("error" not in r for r in results), results
-    assert sorted(len(r["issued"]) for r in results) == [0, 1]
-    assert sorted(r["already_allocated"] for r in results) == [[], ["kanto-steel"]]
+    assert len(results) == 2, results
+    assert sorted("error" in r for r in results) == [False, True], results
+    (won,) = [r for r in results if "error" not in r]
+    assert won["proposal"]["status"] == "approved" and len(won["result"]["issued"]) == 1
     assert _balance(api, tokens, demo, "kanto") == before + 901
     assert admin("audit_ledger", {})["ok"]
 

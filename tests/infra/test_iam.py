@@ -326,7 +326,8 @@ def test_only_asynchronous_functions_send_to_a_dead_letter_queue_and_only_to_the
                 assert statement["Action"] == ["sqs:SendMessage"]
                 senders[function.logical_id] = statement["Resource"]
     assert senders == {name: [{"Fn::GetAtt": [f"{name}DeadLetters", "Arn"]}]
-                       for name in ("OpenTradingWindow", "CloseTradingWindow", "DocumentArrived")}
+                       for name in ("OpenTradingWindow", "CloseTradingWindow", "DocumentArrived",
+                                    "ExpireListings", "SendNotifications", "RegistryControls")}
 
 
 def test_only_the_arrival_check_locks_documents_and_nobody_may_bypass_a_lock(template):

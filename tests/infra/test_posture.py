@@ -199,7 +199,7 @@ def test_asynchronous_functions_have_a_dead_letter_queue_with_an_alarm_on_its_de
     resources = template["Resources"]
     functions = lambda_functions(stage)
     queued = {f.logical_id for f in functions if asynchronous(f, template)}
-    assert queued == {"OpenTradingWindow", "CloseTradingWindow", "DocumentArrived"}
+    assert queued == {"OpenTradingWindow", "CloseTradingWindow", "DocumentArrived", "ExpireListings", "SendNotifications", "RegistryControls"}
     for function in functions:
         properties = resources[function.logical_id]["Properties"]
         if function.logical_id not in queued:

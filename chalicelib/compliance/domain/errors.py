@@ -67,3 +67,27 @@ class InvalidReportFormat(JvetsError):
     code = "INVALID_FORMAT"
     message_en = "Ask for format=json or format=csv."
     message_ja = "format には json または csv を指定してください。"
+
+
+class AlreadyAllocated(Conflict):
+    """An allocation proposal approved after the participant's allocation was issued."""
+
+    code = "ALREADY_ALLOCATED"
+    message_en = "{org_id} already has its allocation of phase {phase_id}; nothing was issued."
+    message_ja = "{org_id} はフェーズ {phase_id} の割当を既に受けています。何も発行していません。"
+
+
+class AllocationChanged(Conflict):
+    """The reviewed base-year figures changed between the proposal and its approval."""
+
+    code = "ALLOCATION_CHANGED"
+    message_en = "The assigned amount of {org_id} is now {assigned_t} t, not the {proposed_t} t proposed; propose it again."
+    message_ja = "{org_id} の割当量は提案時の {proposed_t} t ではなく {assigned_t} t になっています。改めて提案してください。"
+
+
+class NotATarget(Unprocessable):
+    """Only a target participant of the phase receives an allocation."""
+
+    code = "NOT_A_TARGET"
+    message_en = "{org_id} is not a target participant of phase {phase_id}."
+    message_ja = "{org_id} はフェーズ {phase_id} の目標保有参加者ではありません。"
