@@ -76,7 +76,7 @@ def measure(runs: int = RUNS) -> dict[str, Any]:
             stack.admin("set_market", {"action": "force_open", "reason": "cold start"})
             account = stack.admin("open_account", {"org_id": "aozora-trading", "type": 121})["number"]
             receiver = stack.admin("open_account", {"org_id": "aozora-trading", "type": 121})["number"]
-            stack.admin("issue_units", {"account": account, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01",
+            stack.approved("issue_units", {"account": account, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01",
                                         "amount": 10_000, "reason": "cold start", "idempotency_key": f"cold-{account}"})
             token = stack.login("aozora")
             environment = {**os.environ, **stack.info["environment"]}

@@ -116,7 +116,7 @@ def measure(rounds: int = ROUNDS) -> dict[str, Any]:
             stack.admin("set_market", {"action": "force_open", "reason": "side by side"})
             numbers = [stack.admin("open_account", {"org_id": "aozora-trading", "type": 121})["number"] for _ in range(4)]
             for number in numbers[::2]:
-                stack.admin("issue_units", {"account": number, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01",
+                stack.approved("issue_units", {"account": number, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01",
                                             "amount": 100_000, "reason": "side by side", "idempotency_key": f"sbs-{number}"})
             (api_from, api_to, raw_from, raw_to) = numbers[0], numbers[1], numbers[2], numbers[3]
             token = stack.login("aozora")

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from chalicelib.admin import FUNCTIONS
+from tests.conftest import executed
 
 
 def admin(name: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -35,7 +36,7 @@ class Board:
         self.api = api
         self.accounts = {name: demo[name]["accounts"][0] for name in ("kanto", "minato", "aozora")}
         admin("set_market", {"action": "force_open", "reason": "notice board tests"})
-        admin("issue_units", {"account": self.accounts["kanto"], "unit_type": "JPA", "issued_period": "01",
+        executed("issue_units", {"account": self.accounts["kanto"], "unit_type": "JPA", "issued_period": "01",
                               "adopted_period": "01", "amount": units, "reason": "notice board tests"})
         self.tokens: dict[str, str | None] = {name: api.login(demo[name]) for name in ("kanto", "minato", "aozora", "verifier", "admin")}
         self.tokens["none"] = None

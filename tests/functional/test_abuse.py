@@ -99,7 +99,7 @@ def test_markup_in_every_free_text_field_is_stored_and_returned_as_inert_text(ap
     trusted(account, world["kanto"], "markup-co", "markup")
     body = {"from_account": account, "to_account": world["kanto"], "lines": [{"unit_type": "JPA", "amount": 2}]}
     status, sent = api.call("POST", "/transfers", body, token=token, headers={"Idempotency-Key": f"markup-{uuid.uuid4()}"})
-    assert status == 201 and sent["transaction"]["from_name"] == MARKUP
+    assert status == 201 and sent["transaction"]["from_name"] == MARKUP, sent
     _, history = api.call("GET", f"/accounts/{world['kanto']}/transactions", token=world["token"])
     assert MARKUP in [row["from_name"] for row in history["items"]]
     corrected = executed("correct_transaction", {"transaction_id": sent["transaction"]["id"], "reason": MARKUP})

@@ -28,7 +28,7 @@ from chalicelib.registry.domain.calendar import derive
 from chalicelib.registry.domain.errors import MarketClosed
 from chalicelib.registry.service import Initiator, TransferCommand, lines_of, set_market, sync_window
 from devtools.dynamo_hooks import registry_clients
-from tests.conftest import admin
+from tests.conftest import admin, executed
 from tests.functional.test_faults import Fault
 
 SENDERS = 12
@@ -40,7 +40,7 @@ def desks(demo):
     admin("set_market", {"action": "force_open", "reason": "copies"})
     numbers = [admin("open_account", {"org_id": "aozora-trading", "type": 121})["number"] for _ in range(SENDERS)]
     for number in numbers:
-        admin("issue_units", {"account": number, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01",
+        executed("issue_units", {"account": number, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01",
                               "amount": 1_000, "reason": "copies", "idempotency_key": f"copies-{number}"})
     return numbers
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 from pynamodb.attributes import ListAttribute, UnicodeAttribute
 from pynamodb.exceptions import GetError, PutError, QueryError, UpdateError
@@ -174,27 +175,36 @@ class ProposalStore:
         transact([account, *linked])
 
     def put_market(self, state: MarketState, linked: tuple[LinkedWrite, ...]) -> None:
-        """The trading window's state and the marks: one transaction."""
-        item = MarketItem(*MarketItem.key(), mode=state.mode, status=state.status, closes_at=state.closes_at,
-                          reason=state.reason, updated_at=state.updated_at)
-        transact([LinkedWrite.put("market", item), *linked])
+        """The trading window's state on every copy of the market item and the marks: one
+        transaction (see ``LedgerStore.put_market`` for why all copies change at once)."""
+        transact([*_market_copies(state), *linked])
 
     def put_market_unless_halted(self, state: MarketState) -> bool:
         """The console's own window changes (force open or closed, back to the calendar):
         never over a halt, which ends only by an approved resume. ``False`` if unchanged."""
-        item = MarketItem(*MarketItem.key(), mode=state.mode, status=state.status, closes_at=state.closes_at,
-                          reason=state.reason, updated_at=state.updated_at)
-        unchanged = ((MarketItem.mode == state.mode) & (MarketItem.status == state.status)
-                     & (MarketItem.closes_at == state.closes_at) & (MarketItem.reason == state.reason))
+        from chalicelib.registry.adapters.ledger import LedgerStore
+
+        ledger = LedgerStore()
+        current = ledger.market()
+        if (current.mode, current.status, current.closes_at, current.reason) == (state.mode, state.status, state.closes_at, state.reason):
+            return False
         not_halted = MarketItem.pk.does_not_exist() | (MarketItem.mode != "halted")
         try:
-            transact([LinkedWrite.put("market", item, not_halted & ~unchanged)])
+            transact(_market_copies(state, not_halted))
         except CommitFailed as failed:
             if not failed.failed:
                 raise
-            current = MarketItem.get(*MarketItem.key(), consistent_read=True)
-            if current.mode == "halted":
+            if ledger.market().mode == "halted":
                 raise MarketHaltedByApproval() from failed
             return False
         return True
 
+
+def _market_copies(state: MarketState, condition: Any = None) -> list[LinkedWrite]:
+    """``state`` on every copy of the market item (settings: MARKET_COPIES)."""
+    from chalicelib.core.settings import get_settings
+
+    return [LinkedWrite.put(f"market#{copy}", MarketItem(*MarketItem.key(copy), mode=state.mode, status=state.status,
+                                                         closes_at=state.closes_at, reason=state.reason, updated_at=state.updated_at),
+                            condition)
+            for copy in range(get_settings().market_copies)]
