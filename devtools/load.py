@@ -521,7 +521,8 @@ def percentile(values: list[float], share: float) -> float:
 # --- the run --------------------------------------------------------------------------------
 
 
-def run(accounts: int, transactions: int, clients: int, operations: int, report: Callable[[str], None] = print) -> dict[str, Any]:
+def run(accounts: int, transactions: int, clients: int, operations: int,
+        report: Callable[[str], None] = lambda line: print(line, flush=True)) -> dict[str, Any]:
     from chalicelib import container
     from devtools.stack import use_environment
 
@@ -538,6 +539,8 @@ def run(accounts: int, transactions: int, clients: int, operations: int, report:
             seeded = seed_year(environment, desks, transactions)
             report(f"seeded: {seeded}")
             workload = run_workload(stack.info["api_url"], desks, operations)
+            for line in _workload_lines(workload, clients):
+                report(line)
             audited = time.monotonic()
             audit = _admin("audit_ledger", {})
             return {"seeded": seeded, "workload": workload, "audit": audit, "audit_seconds": round(time.monotonic() - audited, 1),
@@ -549,9 +552,8 @@ def run(accounts: int, transactions: int, clients: int, operations: int, report:
             container.reset()
 
 
-def _summary(result: dict[str, Any]) -> Iterator[str]:
-    workload, audit = result["workload"], result["audit"]
-    yield (f"load: {workload['operations']:,} operations from {result['clients']} clients in {workload['seconds']} s: "
+def _workload_lines(workload: dict[str, Any], clients: int) -> Iterator[str]:
+    yield (f"load: {workload['operations']:,} operations from {clients} clients in {workload['seconds']} s: "
            f"{workload['operations'] / max(workload['seconds'], 0.001):.1f} operations/s (moto behind one lock; not AWS)")
     yield f"  {'operation':<14}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
     for name in MIX:
@@ -561,6 +563,10 @@ def _summary(result: dict[str, Any]) -> Iterator[str]:
                    f"{percentile(values, 0.99) * 1000:>9.0f}")
     for name, count in sorted(workload["outcomes"].items()):
         yield f"  {name:<55}{count:>7}"
+
+
+def _audit_lines(result: dict[str, Any]) -> Iterator[str]:
+    audit = result["audit"]
     yield (f"  audit_ledger clean: {audit['ok']} ({audit['accounts']:,} accounts, {audit['blocks']:,} blocks, "
            f"{audit['transactions']:,} transactions; {result['audit_seconds']} s)")
     for problem in audit["problems"][:10]:
@@ -576,7 +582,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--operations", type=int, default=150, help="operations per client")
     args = parser.parse_args(argv)
     result = run(args.accounts, args.transactions, args.clients, args.operations)
-    for line in _summary(result):
+    for line in _audit_lines(result):
         print(line)
     failed = [name for name in result["workload"]["outcomes"] if name.split(": ")[-1].startswith(("5", "no answer"))]
     return 0 if result["audit"]["ok"] and not failed else 1
