@@ -24,6 +24,7 @@ Times are printed, never asserted: the emulation is moto behind one lock.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import random
@@ -90,7 +91,7 @@ class SeedTable:
     def __init__(self, name: str, items: list[dict[str, Any]]) -> None:
         self.name = name
         self.items: dict[tuple[str, str], dict[str, Any]] = {self.key(item): item for item in items}
-        self.initial = {key: json.dumps(item, sort_keys=True) for key, item in self.items.items()}
+        self.initial = {key: _canonical(item) for key, item in self.items.items()}
 
     @staticmethod
     def key(item: dict[str, Any]) -> tuple[str, str]:
@@ -125,9 +126,15 @@ class SeedTable:
 
     def changes(self) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
         """(items written or changed since the copy was made, keys deleted since)."""
-        written = [item for key, item in self.items.items() if self.initial.get(key) != json.dumps(item, sort_keys=True)]
+        written = [item for key, item in self.items.items() if self.initial.get(key) != _canonical(item)]
         deleted = [key for key in self.initial if key not in self.items]
         return written, deleted
+
+
+def _canonical(item: dict[str, Any]) -> str:
+    """An item (DynamoDB JSON as boto3's client answers it, binary values as ``bytes``)
+    as one comparable string."""
+    return json.dumps(item, sort_keys=True, default=lambda value: base64.b64encode(value).decode())
 
 
 _CLAUSE = re.compile(r"\b(SET|REMOVE|ADD|DELETE)\b")
@@ -268,6 +275,33 @@ class SeedStore:
         blocks = self.blocks.get(number, {})
         return self.accounts.get(number), [blocks[sk] for sk in sorted(blocks)]
 
+    def block_page(self, number: str, prefix: tuple[str, ...], after: str | None, limit: int) -> tuple[list[Any], str | None]:
+        """As ``LedgerStore.block_page``: ``limit`` blocks at most whose sort key starts
+        with ``BlockItem.prefix(prefix)``, after the position ``after``, in sort-key order;
+        and the last position when the page is full (DynamoDB then returns a
+        LastEvaluatedKey even if nothing follows), else ``None``."""
+        from chalicelib.registry.adapters.models import BlockItem
+
+        start = BlockItem.prefix(prefix)
+        floor = f"BLK#{after}" if after is not None else None
+        blocks = self.blocks.get(number, {})
+        page = []
+        for sk in sorted(blocks):
+            if sk.startswith(start) and (floor is None or sk > floor):
+                page.append((sk, blocks[sk]))
+                if len(page) == limit:
+                    break
+        return [block for _, block in page], (page[-1][0].removeprefix("BLK#") if page and len(page) == limit else None)
+
+    def blocks_held(self, number: str, wanted: list[Any]) -> list[Any]:
+        """As ``LedgerStore.blocks_held``: those of ``wanted`` (by their key) that
+        ``number`` holds, as stored now."""
+        from chalicelib.registry.adapters.models import BlockItem
+
+        blocks = self.blocks.get(number, {})
+        keys = {BlockItem.key(number, block)[1] for block in wanted}
+        return [blocks[sk] for sk in sorted(keys) if sk in blocks]
+
     def counter(self, name: str) -> int:
         from chalicelib.registry.adapters.models import CounterItem
 
@@ -279,14 +313,38 @@ class SeedStore:
 
         return self._read(TransactionItem, *TransactionItem.key(transaction_id))
 
+    def day_totals(self, number: str, first: str, last: str) -> tuple[int, int]:
+        """As ``LedgerStore.day_totals``: (units in, units out) of the account's day
+        totals from ``first`` to ``last`` (ISO dates, at most one item a day)."""
+        from datetime import date
+
+        from chalicelib.registry.adapters.models import DayTotalItem
+
+        total_in = total_out = 0
+        day, end = date.fromisoformat(first), date.fromisoformat(last)
+        while day <= end:
+            item = self._read(DayTotalItem, *DayTotalItem.key(number, day.isoformat()))
+            if item is not None:
+                total_in += int(item.amount_in or 0)
+                total_out += int(item.amount_out or 0)
+            day += timedelta(days=1)
+        return total_in, total_out
+
     def market(self) -> Any:
+        """As ``LedgerStore.market``: the window as every copy of the market item says
+        it; when they differ, the most restrictive (a missing copy counts as closed)."""
+        from chalicelib.registry.adapters.ledger import _market_state
         from chalicelib.registry.adapters.models import MarketItem
         from chalicelib.registry.domain.calendar import MarketState
 
-        item = self._read(MarketItem, *MarketItem.key())
-        if item is None:
-            return MarketState()
-        return MarketState(item.mode, item.status, item.closes_at or "", item.reason or "", item.updated_at)
+        states = []
+        for copy in range(self.writer.copies):
+            item = self._read(MarketItem, *MarketItem.key(copy))
+            states.append(_market_state(item) if item is not None else MarketState())
+        if all(state == states[0] for state in states):
+            return states[0]
+        closed = [state for state in states if state.status != "open"]
+        return closed[0] if closed else min(states, key=lambda state: state.closes_at)
 
     # the one write ------------------------------------------------------------------------
     def commit(self, movement: Any, linked: tuple[Any, ...] = ()) -> None:
@@ -439,9 +497,30 @@ def seed_year(environment: dict[str, str], desks: list[Desk], movements: int, se
 
 
 def _login(api: str, username: str) -> str:
-    response = requests.post(f"{api}/auth/login", json={"username": username, "password": PASSWORD}, timeout=60)
+    # 16 clients signing in at once can overflow the local server's listen backlog
+    # (a connection reset): signing in again is harmless.
+    for attempt in range(MAX_RETRIES):
+        try:
+            response = requests.post(f"{api}/auth/login", json={"username": username, "password": PASSWORD}, timeout=60)
+            break
+        except requests.exceptions.ConnectionError:
+            if attempt == MAX_RETRIES - 1:
+                raise
+            time.sleep(random.random())
     response.raise_for_status()
     return str(response.json()["id_token"])
+
+
+def _read(session: requests.Session, url: str, **kwargs: Any) -> str:
+    """A GET, sent again after a connection reset (a read changes nothing)."""
+    for attempt in range(MAX_RETRIES):
+        try:
+            return str(session.get(url, timeout=300, **kwargs).status_code)
+        except requests.exceptions.ConnectionError:
+            if attempt == MAX_RETRIES - 1:
+                raise
+            time.sleep(random.random())
+    return "no answer"
 
 
 def run_workload(api: str, desks: list[Desk], operations: int, seed: int = 5) -> dict[str, Any]:
@@ -452,16 +531,20 @@ def run_workload(api: str, desks: list[Desk], operations: int, seed: int = 5) ->
     months = [(YEAR_START + timedelta(days=30 * m)).date() for m in range(12)]
 
     def client(desk: Desk, rng: random.Random) -> None:
-        session = requests.Session()
-        headers = {"Authorization": _login(api, desk.username)}
-        for _ in range(operations):
-            operation = rng.choices(list(MIX), weights=list(MIX.values()))[0]
-            account = rng.choice(desk.accounts)
-            began = time.perf_counter()
-            status = _operate(session, api, headers, operation, account, everyone, months, rng, outcomes, lock)
+        try:
+            session = requests.Session()
+            headers = {"Authorization": _login(api, desk.username)}
+            for _ in range(operations):
+                operation = rng.choices(list(MIX), weights=list(MIX.values()))[0]
+                account = rng.choice(desk.accounts)
+                began = time.perf_counter()
+                status = _operate(session, api, headers, operation, account, everyone, months, rng, outcomes, lock)
+                with lock:
+                    latencies[operation].append(time.perf_counter() - began)
+                    outcomes[f"{operation}: {status}"] += 1
+        except Exception as error:  # noqa: BLE001 - a client that stops is counted, and fails the run
             with lock:
-                latencies[operation].append(time.perf_counter() - began)
-                outcomes[f"{operation}: {status}"] += 1
+                outcomes[f"client {desk.username}: failed ({type(error).__name__})"] += 1
 
     started = time.monotonic()
     threads = [threading.Thread(target=client, args=(desk, random.Random(seed + i))) for i, desk in enumerate(desks)]
@@ -477,11 +560,11 @@ def run_workload(api: str, desks: list[Desk], operations: int, seed: int = 5) ->
 def _operate(session: requests.Session, api: str, headers: dict[str, str], operation: str, account: str, everyone: list[str],
              months: list[Any], rng: random.Random, outcomes: Counter[str], lock: threading.Lock) -> str:
     if operation == "balance view":
-        return str(session.get(f"{api}/accounts/{account}/balance", headers=headers, timeout=300).status_code)
+        return _read(session, f"{api}/accounts/{account}/balance", headers=headers)
     if operation == "history page":
         first = rng.choice(months)
         query = {"from": first.isoformat(), "to": (first + timedelta(days=29)).isoformat(), "limit": "50"}
-        return str(session.get(f"{api}/accounts/{account}/transactions", params=query, headers=headers, timeout=300).status_code)
+        return _read(session, f"{api}/accounts/{account}/transactions", params=query, headers=headers)
     if operation == "transfer":
         receiver = rng.choice(everyone)
         while receiver == account:
@@ -496,9 +579,9 @@ def _operate(session: requests.Session, api: str, headers: dict[str, str], opera
     for _attempt in range(MAX_RETRIES + 1):
         try:
             response = session.post(f"{api}{path}", json=body, timeout=300, headers={**headers, "Idempotency-Key": key})
-        except requests.exceptions.Timeout:
+        except (requests.exceptions.Timeout, requests.exceptions.ConnectionError) as error:
             with lock:
-                outcomes[f"{operation}: timed out, retried with the same key"] += 1
+                outcomes[f"{operation}: {type(error).__name__}, retried with the same key"] += 1
             continue
         if response.status_code != 503:
             break
@@ -584,7 +667,7 @@ def main(argv: list[str] | None = None) -> int:
     result = run(args.accounts, args.transactions, args.clients, args.operations)
     for line in _audit_lines(result):
         print(line)
-    failed = [name for name in result["workload"]["outcomes"] if name.split(": ")[-1].startswith(("5", "no answer"))]
+    failed = [name for name in result["workload"]["outcomes"] if name.split(": ")[-1].startswith(("5", "no answer", "failed"))]
     return 0 if result["audit"]["ok"] and not failed else 1
 
 

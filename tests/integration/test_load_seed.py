@@ -22,13 +22,15 @@ def _account(number: str, account_type: int, org_id: str) -> dict[str, Any]:
 
 @pytest.fixture()
 def year(local_aws: dict[str, str]) -> Iterator[tuple[SeedTable, list[Desk]]]:
+    from chalicelib.core.settings import get_settings
     from chalicelib.registry.adapters.models import MarketItem
     from chalicelib.registry.domain.accounts import AccountNumber
 
     desks = [Desk("desk-a", "alice", []), Desk("desk-b", "bob", [])]
-    items = [_account(str(AccountNumber.build(300, 1)), 300, "moe"),
-             dict(MarketItem(*MarketItem.key(), mode="force_open", status="open", closes_at="9999-12-31T23:59:59+09:00",
-                             reason="test", updated_at="2025-04-01").serialize())]
+    items = [_account(str(AccountNumber.build(300, 1)), 300, "moe")]
+    # Every copy of the market item, as the administrator's force-open writes them.
+    items += [dict(MarketItem(*MarketItem.key(copy), mode="force_open", status="open", closes_at="9999-12-31T23:59:59+09:00",
+                              reason="test", updated_at="2025-04-01").serialize()) for copy in range(get_settings().market_copies)]
     for index in range(8):
         desk = desks[index % 2]
         number = str(AccountNumber.build(121, index + 1))
