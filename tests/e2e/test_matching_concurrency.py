@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from devtools.running import RunningStack
+from tests.conftest import trusted
 
 pytestmark = pytest.mark.e2e
 BUYERS, LOT, OPEN = 16, 5, 40
@@ -138,6 +139,10 @@ def test_racing_confirmations_and_settlements(stack, admin):
     assert status == 200 and received["transfer"]["to_account"] == buyer["account"], received
     body = {**{k: v for k, v in received["transfer"].items() if k != "deal_id"}, "deal_id": deal["id"]}
     kanto_account = body["from_account"]
+    # The seller trusts the buyer's account (as if added eight days ago, so it counts): a
+    # settlement carries the deal's writes and is never held, so an untrusted receiver
+    # would be refused RECEIVER_NOT_TRUSTED (tests/functional/test_trusted_receivers.py).
+    trusted(kanto_account, buyer["account"], "kanto-steel", "kanto")
     before = _call(api, seller, "GET", f"/accounts/{kanto_account}/balance")[1]["balance"]
     settled: list[tuple[int, str]] = []
     both = threading.Barrier(2)
