@@ -486,11 +486,37 @@ def seed_year(environment: dict[str, str], desks: list[Desk], movements: int, se
     counts = generate_year(table, desks, movements, seed, progress=lambda line: print(line, flush=True))
     generated = time.monotonic() - started
     written, deleted = table.changes()
+    written.extend(_trust_items(desks))
     del table
     sent = time.monotonic()
     calls = _batch_write(environment, written, deleted)
     return {"movements": counts, "items_written": len(written), "items_deleted": len(deleted), "batch_calls": calls,
             "generate_seconds": round(generated, 1), "batch_seconds": round(time.monotonic() - sent, 1)}
+
+
+#: Each account's trusted receivers (issue 15: a transfer to any other account is held for
+#: a day); the workload's transfers go to these, as a trading desk's mostly do.
+PARTNERS = 4
+
+
+def partners(account: str, everyone: list[str]) -> list[str]:
+    """The accounts ``account`` trusts: a fixed pick among the others (stable per account)."""
+    others = [number for number in everyone if number != account]
+    return random.Random(account).sample(others, min(PARTNERS, len(others)))
+
+
+def _trust_items(desks: list[Desk]) -> list[dict[str, Any]]:
+    """Every account's trusted receivers as items, in effect since eight days ago."""
+    from chalicelib.core.clock import now_jst
+    from chalicelib.registry.adapters.trust import TrustedReceiverItem
+
+    since = (now_jst() - timedelta(days=8)).isoformat(timespec="seconds")
+    everyone = [number for desk in desks for number in desk.accounts]
+    holder = {number: desk for desk in desks for number in desk.accounts}
+    return [TrustedReceiverItem(*TrustedReceiverItem.key(account, receiver), account=account, receiver=receiver,
+                                holder=holder[receiver].org_id, holder_ja=holder[receiver].org_id, added_by="load",
+                                added_at=since, effective_at=since).serialize()
+            for account in everyone for receiver in partners(account, everyone)]
 
 
 # --- the workload -----------------------------------------------------------------------
@@ -566,9 +592,7 @@ def _operate(session: requests.Session, api: str, headers: dict[str, str], opera
         query = {"from": first.isoformat(), "to": (first + timedelta(days=29)).isoformat(), "limit": "50"}
         return _read(session, f"{api}/accounts/{account}/transactions", params=query, headers=headers)
     if operation == "transfer":
-        receiver = rng.choice(everyone)
-        while receiver == account:
-            receiver = rng.choice(everyone)
+        receiver = rng.choice(partners(account, everyone))
         body: dict[str, Any]
         path, body = "/transfers", {"from_account": account, "to_account": receiver,
                                     "lines": [{"unit_type": "JPA", "amount": rng.randint(1, 5)}]}
