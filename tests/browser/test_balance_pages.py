@@ -7,7 +7,7 @@ from __future__ import annotations
 import requests
 from playwright.sync_api import expect
 
-from tests.browser.conftest import admin
+from tests.browser.conftest import admin, approved
 
 LINES = 53  # more than one page of the portal's 50
 
@@ -19,9 +19,11 @@ def _amount(value: int) -> str:
 def test_the_balance_screen_pages_the_block_lines(portal, stack, registry):
     source = admin(stack, "open_account", {"org_id": "aozora-trading", "type": 121})["number"]
     target = admin(stack, "open_account", {"org_id": "aozora-trading", "type": 121})["number"]
-    admin(stack, "issue_units", {"account": source, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01",
-                                 "amount": 1_000, "reason": "balance pages", "idempotency_key": f"pages-{source}"})
+    # issuing only proposes now: the second administrator approves it
+    approved(stack, "issue_units", {"account": source, "unit_type": "JPA", "issued_period": "01", "adopted_period": "01",
+                                    "amount": 1_000, "reason": "balance pages", "idempotency_key": f"pages-{source}"})
     headers = {"Authorization": f"Bearer {registry.token('aozora')}"}
+    # both accounts are aozora's own, so no trust is needed: each transfer completes (201), never held (202)
     for index in range(LINES):  # each 1 t transfer arrives as a block of its own
         response = requests.post(f"{registry.base}/transfers", timeout=30,
                                  headers={**headers, "Idempotency-Key": f"pages-{target}-{index}"},
