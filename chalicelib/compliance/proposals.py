@@ -22,20 +22,7 @@ class AllocationExecutor:
 
     def check(self, payload: dict[str, Any]) -> None:
         """Refuse at once a proposal whose figures are not today's (or already issued)."""
-        plan = self.service.allocation_plan(payload["phase_id"])
-        if payload["org_id"] in plan["already_allocated"]:
-            from chalicelib.compliance.domain.errors import AlreadyAllocated
-
-            raise AlreadyAllocated(org_id=payload["org_id"], phase_id=payload["phase_id"])
-        row = next((r for r in plan["planned"] if r["org_id"] == payload["org_id"]), None)
-        if row is None:
-            from chalicelib.compliance.domain.errors import NotATarget
-
-            raise NotATarget(org_id=payload["org_id"], phase_id=payload["phase_id"])
-        if row["assigned_t"] != payload["assigned_t"]:
-            from chalicelib.compliance.domain.errors import AllocationChanged
-
-            raise AllocationChanged(org_id=payload["org_id"], assigned_t=row["assigned_t"], proposed_t=payload["assigned_t"])
+        self.service.check_allocation(payload["phase_id"], payload["org_id"], payload["assigned_t"])
 
     def execute(self, proposal: Any, mark: Any) -> dict[str, Any]:
         payload = proposal.payload

@@ -237,9 +237,9 @@ class ComplianceService:
         """The registry transaction an allocation is written as (what a proposal records)."""
         return self.registry.issuance_id(allocation.allocation_key(phase_id, org_id))
 
-    def allocate_one(self, phase_id: str, org_id: str, proposed_t: int, by: str, linked: tuple[Any, ...] = ()) -> dict[str, Any]:
-        """One target's allocation, approved: issued with its marker (and ``linked``, the
-        approval's mark) in one transaction, only if its figures are still those proposed."""
+    def _proposed(self, phase_id: str, org_id: str, proposed_t: int) -> tuple[Phase, allocation.Assignment, str]:
+        """One target's allocation as proposed: refused unless it is a target, not yet
+        allocated, and its figures are still those proposed (reads that target only)."""
         phase = self._phase(phase_id)
         participant = next((p for p in phase.targets if p.org_id == org_id), None)
         if participant is None:
@@ -249,6 +249,16 @@ class ComplianceService:
         ((_, assigned, account),) = self._plan(phase, [participant])
         if assigned.assigned_t != proposed_t:
             raise AllocationChanged(org_id=org_id, assigned_t=assigned.assigned_t, proposed_t=proposed_t)
+        return phase, assigned, account
+
+    def check_allocation(self, phase_id: str, org_id: str, proposed_t: int) -> None:
+        """What a proposal of this allocation must pass when it is made (and again when approved)."""
+        self._proposed(phase_id, org_id, proposed_t)
+
+    def allocate_one(self, phase_id: str, org_id: str, proposed_t: int, by: str, linked: tuple[Any, ...] = ()) -> dict[str, Any]:
+        """One target's allocation, approved: issued with its marker (and ``linked``, the
+        approval's mark) in one transaction, only if its figures are still those proposed."""
+        phase, assigned, account = self._proposed(phase_id, org_id, proposed_t)
         record = AllocationRecord(phase.phase_id, org_id, account, assigned.base_year_emissions_t,
                                   assigned.committed_reduction_t, assigned.assigned_t, "", _stamp(self.clock()))
         request = IssueRequest(account=account, amount=assigned.assigned_t, period=phase.compliance_period,
