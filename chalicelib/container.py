@@ -200,10 +200,14 @@ class _RegistryHoldings:
 
         for summary in registry_store().accounts_of(org_id):
             if summary["type"] in (120, 121) and summary["status"] == "open":
-                _, blocks = ledger_store().holdings(summary["number"])
-                held = sum(block.amount for block in blocks
-                           if block.unit_type == unit_type and (period is None or block.issued_period == period))
-                return Holding(summary["number"], held)
+                # Only the blocks of that type (and period): the ledger keys them first.
+                prefix = (unit_type,) if period is None else (unit_type, period)
+                held, after = 0, None
+                while True:
+                    blocks, after = ledger_store().block_page(summary["number"], prefix, after, 500)
+                    held += sum(block.amount for block in blocks)
+                    if after is None:
+                        return Holding(summary["number"], held)
         return Holding(None, 0)
 
 
