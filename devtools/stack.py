@@ -204,7 +204,10 @@ class Stack:
             ],
         }
         self.stack_file.parent.mkdir(parents=True, exist_ok=True)
-        self.stack_file.write_text(json.dumps(self.info, indent=2, ensure_ascii=False))
+        # Written whole, then renamed: a reader waiting for the file never sees it half written.
+        partial = self.stack_file.with_suffix(".json.partial")
+        partial.write_text(json.dumps(self.info, indent=2, ensure_ascii=False))
+        os.replace(partial, self.stack_file)
         return self.info
 
     def stop(self) -> None:

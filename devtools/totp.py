@@ -19,8 +19,19 @@ from cryptography.hazmat.primitives.twofactor.totp import TOTP
 __all__ = ["code"]
 
 
+#: A code with less of its 30-second step left than this is not used: as a person waits
+#: for the next code, so do scripts, because the check (moto's, with no window either side)
+#: may run in the next step.
+MIN_REMAINING = 5.0
+
+
 def code(secret: str, at: float | None = None) -> str:
-    """The 6-digit code of ``secret`` (base32, Cognito's form) at time ``at``."""
+    """The 6-digit code of ``secret`` (base32, Cognito's form) at time ``at``; without
+    ``at``, the current code, waiting for the next one when this one is about to expire."""
+    if at is None:
+        left = 30 - time.time() % 30
+        if left < MIN_REMAINING:
+            time.sleep(left + 0.05)
     padded = secret + "=" * (-len(secret) % 8)
     totp = TOTP(base64.b32decode(padded, casefold=True), 6, SHA1(), 30, enforce_key_length=False)  # noqa: S303 - RFC 6238 TOTP is HMAC-SHA1
     return totp.generate(int(time.time() if at is None else at)).decode()
