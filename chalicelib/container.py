@@ -198,17 +198,7 @@ class _RegistryHoldings:
     def holding(self, org_id: str, unit_type: str, period: str | None) -> Any:
         from chalicelib.matching.ports import Holding
 
-        for summary in registry_store().accounts_of(org_id):
-            if summary["type"] in (120, 121) and summary["status"] == "open":
-                # Only the blocks of that type (and period): the ledger keys them first.
-                prefix = (unit_type,) if period is None else (unit_type, period)
-                held, after = 0, None
-                while True:
-                    blocks, after = ledger_store().block_page(summary["number"], prefix, after, 500)
-                    held += sum(block.amount for block in blocks)
-                    if after is None:
-                        return Holding(summary["number"], held)
-        return Holding(None, 0)
+        return Holding(*ledger().holding(org_id, unit_type, period))
 
 
 class _PhaseCalendar:

@@ -92,6 +92,8 @@ HISTORY_LIMIT = (1, 200)
 #: Balance pages hold at least one and at most this many block lines (default 100).
 BALANCE_LIMIT = (1, 500)
 BALANCE_PAGE = 100
+#: Blocks read per page when summing what an account holds of one type (a query stops at 1 MB anyway).
+HOLDING_PAGE = 500
 
 
 # --- commands -----------------------------------------------------------------------------
@@ -663,6 +665,21 @@ class Ledger:
             ],
             "next_cursor": encode_balance_cursor(shown + len(blocks), last) if last is not None else None,
         }
+
+    def holding(self, org_id: str, unit_type: str, period: str | None = None) -> tuple[str | None, int]:
+        """The organisation's first open holding account (type 120 or 121) and what it
+        holds of ``unit_type`` (and ``period``): only those blocks are read, because the
+        ledger keys blocks by type, then period. ``(None, 0)`` if it has no such account."""
+        for summary in self.accounts.accounts_of(org_id):
+            if summary["type"] in (120, 121) and summary["status"] == "open":
+                prefix = (unit_type,) if period is None else (unit_type, period)
+                held, after = 0, None
+                while True:
+                    blocks, after = self.store.block_page(summary["number"], prefix, after, HOLDING_PAGE)
+                    held += sum(block.amount for block in blocks)
+                    if after is None:
+                        return summary["number"], held
+        return None, 0
 
     def history(self, principal: Principal, query: HistoryQuery) -> dict[str, Any]:
         canonical = str(AccountNumber.parse(query.account))

@@ -389,3 +389,29 @@ def test_a_settlement_sent_again_is_a_replay_not_a_failed_linked_condition(world
     again = world.ledger.transfer(command)
     assert (again.replayed, again.transaction) == (True, first.transaction)
     assert world.balance("aozora") == 10
+
+
+# --- what an organisation holds of one type (the notice board's question) -------------------------
+
+
+def test_holding_counts_only_the_unit_type_and_period_asked_in_the_first_open_holding_account(world):
+    world.issue("aozora", 30)
+    world.issue("aozora", 5, period="02")
+    world.issue("aozora", 7, unit_type="jCER", project="CDM-0001")
+    aozora = world.n("aozora")
+    assert world.ledger.holding("aozora-trading", "JPA") == (aozora, 35)
+    assert world.ledger.holding("aozora-trading", "JPA", "02") == (aozora, 5)
+    assert world.ledger.holding("aozora-trading", "jCER") == (aozora, 7)
+    assert world.ledger.holding("aozora-trading", "JCER") == (aozora, 0)  # unit types are exact
+    assert world.ledger.holding("jvets", "JPA") == (None, 0)  # retirement and cancellation accounts hold nothing to sell
+    service.set_account_status(aozora, "block", accounts=world.accounts)
+    assert world.ledger.holding("aozora-trading", "JPA") == (None, 0)
+
+
+def test_holding_reads_past_one_page_of_blocks(world, monkeypatch):
+    monkeypatch.setattr(service, "HOLDING_PAGE", 2)
+    for amount in (1, 2, 3, 4, 5):
+        world.issue("kanto", amount)
+        world.issue("minato", 1)  # serials interleave: kanto's blocks stay separate
+    assert len(world.ledger.balance(USERS["admin"], world.n("kanto"))["holdings"]) == 5
+    assert world.ledger.holding("kanto-steel", "JPA") == (world.n("kanto"), 15)
