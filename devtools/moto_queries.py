@@ -33,6 +33,15 @@ _local = threading.local()
 _install_lock = threading.Lock()
 
 
+class _Switch:
+    """Process-wide: the server answers in its own threads."""
+
+    off = False
+
+
+_switch = _Switch()
+
+
 @dataclass
 class Stats:
     partition_reads: int = 0
@@ -79,7 +88,7 @@ def install() -> None:
         def query(self: Any, *args: Any, **kwargs: Any) -> Any:
             bound = signature.bind(self, *args, **kwargs)
             hash_key = bound.arguments.get("hash_key")
-            if bound.arguments.get("index_name") or hash_key is None:
+            if _switch.off or bound.arguments.get("index_name") or hash_key is None:
                 return original_query(self, *args, **kwargs)
             stats.partition_reads += 1
             _local.partition = (self, hash_key)
@@ -98,13 +107,10 @@ def install() -> None:
 @contextlib.contextmanager
 def disabled() -> Iterator[None]:
     """moto's own ``Table.query`` (a sort of the whole table) for the duration, to
-    measure against it (``devtools.bench_emulation``) and to compare answers (tests)."""
-    from moto.dynamodb.models.table import Table
-
-    patched = Table.query, Table.all_items
-    Table.query = getattr(patched[0], "__wrapped__", patched[0])  # type: ignore[method-assign]
-    Table.all_items = getattr(patched[1], "__wrapped__", patched[1])  # type: ignore[method-assign]
+    measure against it (``devtools.bench_emulation``) and to compare answers (tests). A
+    flag, not a swap of the class's methods: other patches wrap the same ones."""
+    _switch.off = True
     try:
         yield
     finally:
-        Table.query, Table.all_items = patched  # type: ignore[method-assign]
+        _switch.off = False

@@ -4,7 +4,8 @@ moto is not atomic under concurrent requests (its ``transact_write_items``
 saves what it touches before its actions and restores it on a cancellation, so two
 concurrent transactions can lose each other's writes; ``devtools.moto_transactions``
 makes it save the touched items instead of whole tables, and ``devtools.moto_queries``
-makes a Query on the table's key read one partition instead of sorting the table;
+makes a Query on the table's key read one partition instead of sorting the table,
+``devtools.moto_scans`` a Scan page start where the last one stopped;
 ``devtools.moto_items`` builds an item in linear time, ``devtools.moto_responses`` writes
 attribute values without walking the model). This server therefore holds
 one lock for the whole of every request, including consuming the response body, so
@@ -35,7 +36,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from devtools import cognito_triggers, moto_items, moto_queries, moto_responses, moto_transactions
+from devtools import cognito_triggers, moto_items, moto_queries, moto_responses, moto_scans, moto_transactions
 
 __all__ = ["MotoServer", "SerializedWSGIApp"]
 
@@ -94,6 +95,7 @@ class MotoServer:
         self.port = port
         moto_transactions.install()
         moto_queries.install()
+        moto_scans.install()
         moto_items.install()
         moto_responses.install()
         cognito_triggers.install()
