@@ -47,7 +47,8 @@ def define_phase(event: DefinePhase) -> dict[str, Any]:
 def allocate_phase(event: PhaseEvent) -> dict[str, Any]:
     """Propose (four eyes: a console event cannot prove who sent it) each pending target's
     allocation with its figures pinned; another administrator's approval issues it, once.
-    A rerun proposes nothing new (the same proposals answer) and says what is issued."""
+    A rerun proposes nothing new (the pending proposals answer) and says what is issued;
+    a target whose last proposal was rejected or lapsed is proposed again."""
     from chalicelib.compliance.proposals import KIND
     from chalicelib.registry.proposals import ProposeCommand
 
@@ -57,7 +58,7 @@ def allocate_phase(event: PhaseEvent) -> dict[str, Any]:
         command = ProposeCommand(kind=KIND, payload={"phase_id": plan["phase_id"], **row},
                                  reason=f"Allocation of phase {plan['phase_id']} to {row['org_id']}: {row['assigned_t']} t",
                                  proposed_by=event.requested_by, channel="console",
-                                 idempotency_key=f"allocation-{plan['phase_id']}-{row['org_id']}-{row['assigned_t']}")
+                                 idempotency_key=f"allocation-{plan['phase_id']}-{row['org_id']}-{row['assigned_t']}", renew=True)
         proposals.append(container.proposals().propose(command).proposal)
     if proposals:
         message = f"Proposed the allocations of {len(proposals)} target participants; another administrator approves each."

@@ -110,6 +110,17 @@ class ProposeCommand:
     proposed_by: str
     channel: str
     idempotency_key: str
+    #: A proposal made again under the same key after the last one was rejected or
+    #: lapsed is a new proposal (the key's next attempt), not the closed one replayed:
+    #: a console function that proposes the same thing on every run (a phase's allocation)
+    #: can propose it again once a reviewer turned it down.
+    renew: bool = False
+
+
+#: Closed without being carried out: a renewable proposal is made again.
+CLOSED_UNDONE = frozenset({TransactionStatus.REJECTED.value, TransactionStatus.EXPIRED.value})
+#: Attempts of one renewable key before the console is told to look at what happened.
+MAX_RENEWALS = 20
 
 
 @dataclass(frozen=True)
@@ -183,9 +194,17 @@ class Proposals:
             error.field = f"payload.{error.field}" if error.field else "payload"
             raise
         executor.check(payload)
-        now = self.clock()
-        identifier = proposal_id(command.proposed_by, command.kind, command.idempotency_key)
         fingerprint = request_fingerprint("proposal", {"kind": command.kind, "payload": payload, "reason": command.reason})
+        attempts = MAX_RENEWALS if command.renew else 1
+        for attempt in range(1, attempts + 1):
+            key = command.idempotency_key if attempt == 1 else f"{command.idempotency_key}#{attempt}"
+            decision = self._propose(command, payload, fingerprint, proposal_id(command.proposed_by, command.kind, key))
+            if not (decision.replayed and decision.proposal["status"] in CLOSED_UNDONE):
+                return decision
+        return decision
+
+    def _propose(self, command: ProposeCommand, payload: dict[str, Any], fingerprint: str, identifier: str) -> Decision:
+        now = self.clock()
         proposal = Proposal(
             proposal_id=identifier, kind=command.kind, payload=payload, reason=command.reason,
             status=TransactionStatus.PROPOSED, proposed_by=command.proposed_by, channel=command.channel,

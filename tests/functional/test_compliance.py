@@ -171,6 +171,24 @@ def test_two_approvals_of_one_allocation_racing_issue_once(api, tokens, demo, ph
     assert admin("audit_ledger", {})["ok"]
 
 
+def test_a_rejected_allocation_is_proposed_again_by_the_next_run(api, tokens, demo, phase, sides, local_aws):
+    from chalicelib.registry.proposals import DecideCommand
+
+    admin("define_phase", {**PHASE, "id": "p-again", "participants": PHASE["participants"][:1]})
+    before = _balance(api, tokens, demo, "kanto")
+    (first,) = admin("allocate_phase", {"phase_id": "p-again"})["proposals"]
+    rejected = container.proposals().reject(DecideCommand(first["id"], "admin2", mfa=True, reason="Wrong phase"))
+    assert rejected.proposal["status"] == "rejected"
+    (second,) = admin("allocate_phase", {"phase_id": "p-again"})["proposals"]  # proposed again, not the rejected one replayed
+    assert (second["id"] != first["id"], second["status"], second["payload"]) == (True, "proposed", first["payload"])
+    assert admin("allocate_phase", {"phase_id": "p-again"})["proposals"] == [second]  # a rerun answers the pending one
+    assert container.proposals().get(first["id"])["status"] == "rejected"  # every step kept
+    approved = approve(second["id"])
+    assert approved["proposal"]["status"] == "approved" and approved["result"]["issued"][0]["assigned_t"] == 901
+    assert _balance(api, tokens, demo, "kanto") == before + 901
+    assert admin("allocate_phase", {"phase_id": "p-again"})["already_allocated"] == ["kanto-steel"]
+
+
 def _retire(api, tokens, demo, user, amount, period="01"):
     body = {"account": demo[user]["accounts"][0], "compliance_period": period, "lines": [{"unit_type": "JPA", "amount": amount}]}
     status, answer = api.call("POST", "/retirements", body, token=tokens[user], headers={"Idempotency-Key": f"c-{uuid.uuid4()}"})
