@@ -4,7 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
-PYTEST_ARGS ?=
+# Up to four workers (two on a two-core machine); each test file stays on one worker (tests/conftest.py).
+PYTEST_ARGS ?= -n auto --maxprocesses 4
 
 .PHONY: run test unit lint venv clean system-deps package bench soak
 

@@ -170,3 +170,19 @@ def trusted(account: str, receiver: str, org_id: str, username: str) -> None:
     moment = now_jst() - timedelta(days=8)
     service = TrustedTransfers(container.ledger(), container.transfers().store, container.control_settings(), clock=lambda: moment)
     service.add(Principal(username, Role.PARTICIPANT, org_id), account, receiver)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under ``pytest -n`` (``make test`` runs up to four workers): each test file runs
+    whole, in order, on one worker (a file's tests may build on its module fixtures'
+    state), and the infrastructure tests all on one worker, because they share the
+    packaged stages (built once per worker), chalice's deployment cache and checkov's
+    virtualenv. (xdist's own ``xdist_group`` marks do not reach pytest 9's node ids.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByFile(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "tests/infra/" if path.startswith("tests/infra/") else path
+
+    return ByFile(config, log)

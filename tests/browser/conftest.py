@@ -316,6 +316,17 @@ def portal(browser: Any, stack: dict[str, Any]) -> Iterator[Any]:
         one.close()
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under xdist a worker hands its axe-core results to the controller, which prints them."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["axe"] = {name: dict(counts) for name, counts in AXE_RESULTS.items()}
+
+
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    AXE_RESULTS.update(getattr(node, "workeroutput", {}).get("axe", {}))
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if AXE_RESULTS:
         totals: dict[str, int] = {}
