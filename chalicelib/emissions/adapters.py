@@ -719,7 +719,8 @@ class ReportStore:
         from chalicelib.emissions.domain.reports import report_id_of
 
         report_id = report_id_of(org_id, fiscal_year)
-        for item in _query(f"ERPT#{org_id}#{fiscal_year}"):
+        # ``T#`` and ``V#`` sort before ``WP#``: the working papers are not read with the history.
+        for item in _query(f"ERPT#{org_id}#{fiscal_year}", TableItem.sk < "WP#"):
             if isinstance(item, ReportVersionItem):
                 versions.append(_version(item))
             elif isinstance(item, ReportTransitionItem):
