@@ -196,6 +196,7 @@ export const api = {
   returnReport: (id, reason) => request("POST", `/emissions/reports/${encodeURIComponent(id)}/verification/return`, { body: { reason } }),
   recordOpinion: (id, body) => request("POST", `/emissions/reports/${encodeURIComponent(id)}/verification/opinion`, { body }),
   workingPaper: (id, body) => request("POST", `/emissions/reports/${encodeURIComponent(id)}/working-papers`, { body }),
+  workingPapers: (id) => request("GET", `/emissions/reports/${encodeURIComponent(id)}/working-papers`),
   // Compliance: phases, true-up results and the phase report.
   phases: () => request("GET", "/phases"),
   phase: (id) => request("GET", `/phases/${encodeURIComponent(id)}`),

@@ -1488,3 +1488,8 @@ export function jstDateString(offsetDays = 0, now = new Date()) {
 import { MATCHING_TEXTS } from "./views/matching/texts.js";
 Object.assign(ja, MATCHING_TEXTS.ja);
 Object.assign(en, MATCHING_TEXTS.en);
+
+// The working papers' texts (views/emissions/paper_texts.js), in the same dictionaries.
+import { PAPER_TEXTS } from "./views/emissions/paper_texts.js";
+Object.assign(ja, PAPER_TEXTS.ja);
+Object.assign(en, PAPER_TEXTS.en);

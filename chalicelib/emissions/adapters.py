@@ -40,13 +40,21 @@ from pynamodb.attributes import BinaryAttribute, BooleanAttribute, ListAttribute
 from pynamodb.exceptions import GetError, PutError, QueryError
 
 from chalicelib.core.errors import ServiceUnavailable
-from chalicelib.core.table import LinkedWrite, TableItem, transact, unavailable
+from chalicelib.core.table import LinkedWrite, TableItem, response_code, transact, unavailable
 from chalicelib.core.transactions import CommitFailed
 from chalicelib.emissions.domain.factors import FactorVersion
 from chalicelib.emissions.domain.monitoring import FiscalYearData, StoredValue
 from chalicelib.emissions.domain.reports import Transition
 from chalicelib.emissions.domain.sources import Basis, Category, Site, Source, SourceStatus
-from chalicelib.emissions.ports import Change, OrganisationData, ReportHead, ReportVersionRecord, ReportWrite, YearHead
+from chalicelib.emissions.ports import (
+    Change,
+    OrganisationData,
+    ReportHead,
+    ReportVersionRecord,
+    ReportWrite,
+    WorkingPaperRecord,
+    YearHead,
+)
 
 #: Sources marked as used per transaction of an import (TransactWriteItems holds 100).
 MARK_CHUNK = 90
@@ -487,6 +495,9 @@ class SheetFiles:
 # - ``ERPTORG#<org>`` / ``FY#<fiscal year>``: the organisation's list of reports (written once).
 # - ``ERPT#<org>#<fiscal year>`` / ``V#<version>``: a version with its pinned figures
 #   (zlib-compressed JSON) and ``T#<sequence>``: the history, one record per transition.
+# - ``ERPT#<org>#<fiscal year>`` / ``WP#<document id>``: a working paper the documents system
+#   accepted (written once, conditioned on not existing: a redelivered event writes nothing;
+#   keyed by the document, so that a second delivery finds it whatever its time).
 # - ``EVASG#<org>`` / ``FY#<fiscal year>``: the verification body assigned;
 #   ``EVBODY#<body>`` / ``<fiscal year>#<org>``: what a body is assigned to.
 
@@ -557,6 +568,21 @@ class ReportTransitionItem(TableItem, discriminator="report_transition"):
     @staticmethod
     def key(org_id: str, fiscal_year: int, sequence: int) -> tuple[str, str]:
         return f"ERPT#{org_id}#{fiscal_year}", f"T#{sequence:06d}"
+
+
+class WorkingPaperItem(TableItem, discriminator="report_working_paper"):
+    report_id = UnicodeAttribute()
+    document_id = UnicodeAttribute()
+    verifier_org = UnicodeAttribute()
+    filename = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    uploaded_by = UnicodeAttribute()
+    accepted_at = UnicodeAttribute()
+
+    @staticmethod
+    def key(org_id: str, fiscal_year: int, document_id: str) -> tuple[str, str]:
+        return f"ERPT#{org_id}#{fiscal_year}", f"WP#{document_id}"
 
 
 class VerifierAssignmentItem(TableItem, discriminator="verifier_assignment"):
@@ -693,7 +719,8 @@ class ReportStore:
         from chalicelib.emissions.domain.reports import report_id_of
 
         report_id = report_id_of(org_id, fiscal_year)
-        for item in _query(f"ERPT#{org_id}#{fiscal_year}"):
+        # ``T#`` and ``V#`` sort before ``WP#``: the working papers are not read with the history.
+        for item in _query(f"ERPT#{org_id}#{fiscal_year}", TableItem.sk < "WP#"):
             if isinstance(item, ReportVersionItem):
                 versions.append(_version(item))
             elif isinstance(item, ReportTransitionItem):
@@ -723,6 +750,27 @@ class ReportStore:
                                             *VerifierAssignmentItem.key(head.org_id, head.fiscal_year),
                                             VerifierAssignmentItem.verifier_org == write.verifier_org))
         _commit(writes)
+
+    # --- working papers -------------------------------------------------------------------
+
+    def working_papers(self, org_id: str, fiscal_year: int) -> list[WorkingPaperRecord]:
+        return [WorkingPaperRecord(item.report_id, org_id, fiscal_year, item.document_id, item.verifier_org, item.filename,
+                                   item.content_type, int(item.size), item.uploaded_by, item.accepted_at)
+                for item in _query(f"ERPT#{org_id}#{fiscal_year}", TableItem.sk.startswith("WP#"))
+                if isinstance(item, WorkingPaperItem)]
+
+    def add_working_paper(self, paper: WorkingPaperRecord) -> bool:
+        item = WorkingPaperItem(*WorkingPaperItem.key(paper.org_id, paper.fiscal_year, paper.document_id), report_id=paper.report_id,
+                                document_id=paper.document_id, verifier_org=paper.verifier_org, filename=paper.filename,
+                                content_type=paper.content_type, size=paper.size, uploaded_by=paper.uploaded_by,
+                                accepted_at=paper.accepted_at)
+        try:
+            item.save(condition=WorkingPaperItem.pk.does_not_exist())
+        except PutError as error:
+            if response_code(error) == "ConditionalCheckFailedException":
+                return False
+            raise unavailable(error) from error
+        return True
 
     # --- verifiers' assignments ------------------------------------------------------------
 

@@ -178,6 +178,24 @@ class ReportWrite:
     verifier_org: str | None = None
 
 
+@dataclass(frozen=True)
+class WorkingPaperRecord:
+    """A verifier's working paper of a report, recorded once the documents system accepted
+    it: the document (downloaded through ``GET /documents/{id}``), the verification body
+    that uploaded it (the document's organisation), who and when."""
+
+    report_id: str
+    org_id: str
+    fiscal_year: int
+    document_id: str
+    verifier_org: str
+    filename: str
+    content_type: str
+    size: int
+    uploaded_by: str
+    accepted_at: str
+
+
 class ReportsPort(Protocol):
     def head(self, org_id: str, fiscal_year: int) -> ReportHead | None: ...
 
@@ -192,6 +210,13 @@ class ReportsPort(Protocol):
     def history(self, org_id: str, fiscal_year: int) -> tuple[list[ReportVersionRecord], list[Any]]: ...
 
     def commit(self, write: ReportWrite) -> None: ...
+
+    # --- working papers (in the report's own partition) ------------------------------------
+    def working_papers(self, org_id: str, fiscal_year: int) -> list[WorkingPaperRecord]: ...
+
+    def add_working_paper(self, paper: WorkingPaperRecord) -> bool:
+        """Record it once: ``False`` (and nothing written) if that document is already recorded."""
+        ...
 
     # --- verifiers' assignments ----------------------------------------------------------
     def assignment(self, org_id: str, fiscal_year: int) -> str | None: ...

@@ -13,6 +13,13 @@ Access: a participant sees its own organisation's reports; a verifier sees the r
 the organisations and years its body is assigned to, once submitted (anything else is the
 404 of a missing report); an administrator sees every report and reviews through
 administrator functions.
+
+Working papers are the verifier's: its body uploads them (``working_paper_upload``), the
+emissions system records each one the documents system accepts (``record_working_paper``,
+from ``DocumentAccepted``), and only the verifier assigned (its own body's papers) and the
+administrators list them (``working_papers``); the participant whose report it is gets the
+404 of a missing report, as everyone else does. Each is downloaded through
+``GET /documents/{id}`` (its organisation is the verification body's).
 """
 
 from __future__ import annotations
@@ -54,8 +61,17 @@ from chalicelib.emissions.domain.reports import (
     next_status,
     parse_report_id,
     report_id_of,
+    report_of_working_paper,
+    working_paper_purpose,
 )
-from chalicelib.emissions.ports import ReportFilesPort, ReportHead, ReportsPort, ReportVersionRecord, ReportWrite
+from chalicelib.emissions.ports import (
+    ReportFilesPort,
+    ReportHead,
+    ReportsPort,
+    ReportVersionRecord,
+    ReportWrite,
+    WorkingPaperRecord,
+)
 
 MAX_ATTEMPTS = 5
 LINK_SECONDS = 5 * 60
@@ -103,6 +119,17 @@ class OpinionCommand:
     improvements: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class AcceptedWorkingPaper:
+    """What the documents system told of an accepted working paper (``DocumentAccepted``):
+    the document, the organisation that uploaded it (a verification body) and its purpose
+    (``working_paper:<report id>``)."""
+
+    document_id: str
+    verifier_org: str
+    purpose: str | None
+
+
 # --- views ----------------------------------------------------------------------------------
 
 
@@ -129,6 +156,11 @@ def transition_view(transition: Transition) -> dict[str, Any]:
     return {"sequence": transition.sequence, "version": transition.version, "action": transition.action,
             "from_status": transition.from_status, "to_status": transition.to_status, "by": transition.by, "role": transition.role,
             "at": transition.at, "reason": transition.reason, "details": dict(transition.details or {})}
+
+
+def working_paper_view(paper: WorkingPaperRecord) -> dict[str, Any]:
+    return {"document_id": paper.document_id, "filename": paper.filename, "content_type": paper.content_type, "size": paper.size,
+            "uploaded_by": paper.uploaded_by, "accepted_at": paper.accepted_at, "verifier_org": paper.verifier_org}
 
 
 class Reports:
@@ -522,4 +554,40 @@ class Reports:
             from chalicelib.emissions.domain.errors import InvalidReportTransition
 
             raise InvalidReportTransition(action="upload_working_paper", status=status.value)
-        return announce(f"{WORKING_PAPER_KIND}:{head.report_id}")
+        return announce(working_paper_purpose(head.report_id))
+
+    def record_working_paper(self, paper: AcceptedWorkingPaper) -> str:
+        """Record an accepted working paper against its report (the report named by its
+        purpose), once: a redelivered event finds it recorded and writes nothing. The outcome:
+        ``recorded``, ``already_recorded``, ``no_report`` (the purpose names no report that
+        exists: nothing is written) or ``not_accepted`` (the documents system does not hold
+        it as an accepted working paper of that body for that purpose)."""
+        report_id = report_of_working_paper(paper.purpose)
+        located = parse_report_id(report_id) if report_id is not None else None
+        if located is None:
+            return "no_report"
+        org_id, fiscal_year = located
+        head = self.store.head(org_id, fiscal_year)
+        if head is None:
+            return "no_report"
+        document = self.documents.get(paper.document_id) if self.documents is not None else None
+        if (document is None or document.status.value != "accepted" or document.kind.value != WORKING_PAPER_KIND
+                or document.org_id != paper.verifier_org or document.purpose != paper.purpose):
+            return "not_accepted"
+        record = WorkingPaperRecord(head.report_id, org_id, fiscal_year, paper.document_id, paper.verifier_org, document.filename,
+                                    document.content_type, int(document.size), document.created_by,
+                                    document.received_at or self.now())
+        return "recorded" if self.store.add_working_paper(record) else "already_recorded"
+
+    def working_papers(self, caller: Caller, report_id: str) -> dict[str, Any]:
+        """The report's working papers, newest first: the assigned verifier sees its own
+        body's, an administrator every one; anyone else (the participant whose report it is
+        included) gets the 404 of a missing report."""
+        if caller.role is Role.PARTICIPANT:
+            raise ReportNotFound(report_id=report_id[:80])
+        head = self._visible(caller, report_id)
+        papers = self.store.working_papers(head.org_id, head.fiscal_year)
+        if caller.role is Role.VERIFIER:
+            papers = [paper for paper in papers if paper.verifier_org == caller.org_id]
+        papers.sort(key=lambda paper: (paper.accepted_at, paper.document_id), reverse=True)
+        return {"report_id": head.report_id, "working_papers": [working_paper_view(paper) for paper in papers]}

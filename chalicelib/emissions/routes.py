@@ -294,3 +294,11 @@ def working_paper(principal: Principal, report_id: str, body: Any) -> Response:
     result = _reports().working_paper_upload(_caller(principal), report_id, body.filename, body.content_type, body.size, announce)
     payload = resolve("chalicelib.documents.schemas:DocumentUpload").model_validate(result).model_dump(mode="json")
     return json_response(201, payload, current_correlation_id())
+
+
+@api.route("/emissions/reports/{report_id}/working-papers",
+           summary="The report's working papers, newest first: the assigned verifier's own and, for an administrator, every one "
+                   "(each downloaded through GET /documents/{id})",
+           response="WorkingPaperList", roles=REPORT_READERS, errors_=(e.ReportNotFound,))
+def list_working_papers(principal: Principal, report_id: str) -> Any:
+    return _reports().working_papers(_caller(principal), report_id)

@@ -411,6 +411,21 @@ class ReportEvidence(ResponseModel):
     documents: list[EvidenceDocumentView]
 
 
+class WorkingPaperView(ResponseModel):
+    document_id: Annotated[str, Field(description="Download it through GET /documents/{document_id}")]
+    filename: Annotated[str, Field(examples=["検証調書_2025.pdf"])]
+    content_type: str
+    size: Annotated[int, Field(description="Bytes")]
+    uploaded_by: str
+    accepted_at: str
+    verifier_org: Annotated[str, Field(description="The verification body that uploaded it")]
+
+
+class WorkingPaperList(ResponseModel):
+    report_id: str
+    working_papers: Annotated[list[WorkingPaperView], Field(description="Newest first")]
+
+
 class AssignVerifier(EventModel):
     """Assign a verification body (an organisation of kind verification_body) to an
     organisation's reports of one or more fiscal years."""

@@ -1,6 +1,7 @@
 """The emissions system's subscriptions: an accepted ``performance_sheet`` document is
 read and imported whole, or refused whole, and the outcome is recorded on the document
-(``GET /documents/{id}`` shows it as its ``review``).
+(``GET /documents/{id}`` shows it as its ``review``); an accepted ``working_paper`` is
+recorded against its report (``GET /emissions/reports/{id}/working-papers`` lists it).
 
 It runs inside ``document_arrived`` (events are delivered in the publisher's
 invocation). A refused sheet is a normal outcome, recorded; a failure (the table or the
@@ -52,3 +53,22 @@ def import_performance_sheet(event: DocumentAccepted) -> None:
     documents.record_review(event.document_id, review, documents=store)
     logger.info("performance sheet reviewed", extra={"document_id": event.document_id, "org_id": event.org_id,
                                                      "outcome": outcome.outcome, "problems": len(outcome.problems)})
+
+
+@events.subscribe(DocumentAccepted)
+def record_working_paper(event: DocumentAccepted) -> None:
+    """An accepted ``working_paper`` document is recorded against the report its purpose
+    names (once: a redelivered event writes nothing); one naming no report is logged and
+    left alone."""
+    from chalicelib.emissions.adapters import EmissionsStore, ReportStore
+    from chalicelib.emissions.reporting import WORKING_PAPER_KIND, AcceptedWorkingPaper, Reports
+    from chalicelib.emissions.service import Emissions
+
+    if event.kind != WORKING_PAPER_KIND:
+        return
+    emissions = Emissions(container.store(EmissionsStore), documents=container.document_store(), organisations=container.organisations())
+    reports = Reports(container.store(ReportStore), emissions, documents=container.document_store())
+    outcome = reports.record_working_paper(AcceptedWorkingPaper(event.document_id, event.org_id, event.purpose))
+    log = logger.info if outcome in ("recorded", "already_recorded") else logger.warning
+    log("working paper", extra={"document_id": event.document_id, "verifier_org": event.org_id, "purpose": event.purpose,
+                                "outcome": outcome})

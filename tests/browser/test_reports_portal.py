@@ -1,14 +1,16 @@
 """The calculation report screens in a real browser against the local stack with the demo
 data (Kanto Steelworks' FY2025 report under verification by the demo verifier): the
-verifier's menu and assigned reports, the report with its files and evidence, a refused
-opinion in the API's words, then a recorded opinion that locks the report; the participant
-sees the verified report. Both languages at 1280 and 390 px, no overflow, axe-core clean."""
+verifier's menu and assigned reports, the report with its files and evidence, a working paper
+uploaded and then listed (and downloaded) in both languages, a refused opinion in the API's
+words, then a recorded opinion that locks the report; the participant sees the verified
+report and no working paper. Both languages at 1280 and 390 px, no overflow, axe-core clean."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+import requests
 from playwright.sync_api import expect
 
 from tests.browser.conftest import MOBILE_AXE, answered, expect_api_text
@@ -16,7 +18,7 @@ from tests.browser.conftest import MOBILE_AXE, answered, expect_api_text
 pytestmark = pytest.mark.e2e
 
 REPORT = "FY2025-kanto-steel"
-MOBILE_AXE.update({"reports-verifier", "report-verifier", "report-verified", "reports-participant"})
+MOBILE_AXE.update({"reports-verifier", "report-verifier", "report-verifier-papers", "report-verified", "reports-participant"})
 
 
 def capture_clean(p: Any, name: str) -> None:
@@ -39,7 +41,37 @@ def test_a_verifier_records_an_opinion_in_both_languages(portal, registry):
     expect(p.page.locator("#report-total")).to_contain_text(f"{total:,}")
     expect(p.page.locator("#report-evidence li")).to_have_count(1)
     expect(p.page.locator("#report-history tbody tr")).to_have_count(len(api_report["history"]))
+    # No working paper yet: the empty state under the upload control.
+    assert registry.get("verifier", f"/emissions/reports/{REPORT}/working-papers")["working_papers"] == []
+    expect(p.page.locator("#papers-empty")).to_be_visible()
+    expect(p.page.locator("#papers-table")).to_have_count(0)
     capture_clean(p, "report-verifier")
+
+    # A working paper through the documents flow: listed once the check on arrival accepted it.
+    paper = b"%PDF-1.7\n% sampling of the April bills\n" + b"0" * 2048 + b"\n%%EOF\n"
+    p.page.set_input_files("#paper-file", files=[{"name": "検証調書_FY2025.pdf", "mimeType": "application/pdf", "buffer": paper}])
+    p.page.click("#paper-upload")
+    expect(p.page.locator("#paper-status [data-stage]")).to_have_attribute("data-stage", "accepted", timeout=30_000)
+    rows = p.page.locator("#papers-table tbody tr")
+    expect(rows).to_have_count(1, timeout=15_000)
+    listed = registry.get("verifier", f"/emissions/reports/{REPORT}/working-papers")["working_papers"]
+    assert [(w["filename"], w["size"], w["uploaded_by"]) for w in listed] == [("検証調書_FY2025.pdf", len(paper), "verifier")]
+    expect(rows).to_have_attribute("data-document", listed[0]["document_id"])
+    expect(p.page.locator("#papers-empty")).to_have_count(0)
+    expect(p.page.locator("#papers-table caption")).to_have_text("作業調書")
+    expect(rows).to_contain_text("検証調書_FY2025.pdf")
+    expect(rows).to_contain_text(f"{len(paper):,} バイト")
+    capture_clean(p, "report-verifier-papers")
+    p.set_lang("en")
+    expect(p.page.locator("#papers-table caption")).to_have_text("Working papers")
+    expect(rows).to_contain_text(f"{len(paper):,} bytes")
+    expect(rows).to_contain_text("PDF")
+    # Each row downloads its paper through GET /documents/{id}.
+    with p.page.expect_download() as download:
+        p.page.click(f"#paper-download-{listed[0]['document_id']}")
+    assert download.value.suggested_filename == "検証調書_FY2025.pdf"
+    expect(p.page.locator("#reports-action-status")).to_contain_text('The download of "検証調書_FY2025.pdf" has started.')
+    p.set_lang("ja")
 
     # A verified opinion with a material misstatement contradicts itself: the API's words.
     p.page.fill("#opinion-tonnes", str(total))
@@ -90,3 +122,8 @@ def test_the_participant_sees_its_reports_and_the_verified_one_locked(portal, re
     expect(p.page.locator("#report-recall")).to_have_count(0)
     expect(p.page.locator("#report-cancellation")).to_be_visible()
     expect(p.page.locator("#report-opinion")).to_have_attribute("data-opinion", "verified_with_comments")
+    # Working papers are the verifier's: the participant's page has none, and the API answers as for a missing report.
+    expect(p.page.locator("#paper-title")).to_have_count(0)
+    refused = requests.get(f"{registry.base}/emissions/reports/{REPORT}/working-papers", timeout=10,
+                           headers={"Authorization": f"Bearer {registry.token('kanto')}"})
+    assert (refused.status_code, refused.json()["error"]["code"]) == (404, "REPORT_NOT_FOUND")

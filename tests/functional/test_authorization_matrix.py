@@ -112,6 +112,8 @@ MATRIX = {
     ("POST", "/emissions/reports/{report_id}/submit"): _row(BAD_MOVE, REPORT_NOT_FOUND, FORBIDDEN, FORBIDDEN),
     ("POST", "/emissions/reports/{report_id}/cancellation-requests"): _row(BAD_MOVE, REPORT_NOT_FOUND, FORBIDDEN, FORBIDDEN),
     ("POST", "/emissions/reports/{report_id}/working-papers"): _row(FORBIDDEN, FORBIDDEN, BAD_MOVE, FORBIDDEN),
+    # Working papers are the verifier's: the participant whose report it is gets the 404 of a missing report too.
+    ("GET", "/emissions/reports/{report_id}/working-papers"): _row(REPORT_NOT_FOUND, REPORT_NOT_FOUND, OK, OK),
     ("POST", "/emissions/reports/{report_id}/verification/begin"): _row(FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
     ("POST", "/emissions/reports/{report_id}/verification/return"): _row(FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
     ("POST", "/emissions/reports/{report_id}/verification/opinion"): _row(FORBIDDEN, FORBIDDEN, BAD_MOVE, FORBIDDEN),

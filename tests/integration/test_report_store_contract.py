@@ -112,3 +112,24 @@ def test_a_transition_and_the_assignments_leave_the_same_items(dynamo):
     head, versions, history, assignment = states[1]
     assert (head.status, head.revision, [v.status for v in versions], [t.action for t in history], assignment) == (
         "submitted", 2, ["submitted"], ["create", "submit"], "other")
+
+
+def test_a_working_paper_is_written_once_and_read_back_alike(dynamo):
+    from chalicelib.emissions.ports import WorkingPaperRecord
+
+    org = "c10-papers"
+    outcomes = []
+    for store in (FakeReportStore(), dynamo):
+        _created(store, org)
+        first = WorkingPaperRecord(report_id_of(org, FY), org, FY, "a" * 32, "body", "調書.pdf", "application/pdf", 1234, "verifier", AT)
+        second = replace(first, document_id="b" * 32, filename="調書2.xlsx", accepted_at="2026-05-01T11:00:00+09:00")
+        assert store.add_working_paper(first) is True
+        assert store.add_working_paper(second) is True
+        # The same document again (a redelivered event), even with another time and name: nothing is written.
+        assert store.add_working_paper(replace(first, filename="other.pdf", accepted_at="2026-05-02T00:00:00+09:00")) is False
+        papers = sorted(store.working_papers(org, FY), key=lambda paper: paper.document_id)
+        assert papers == [first, second]
+        # They live beside the versions and the history, which stay what they were.
+        versions, history = store.history(org, FY)
+        outcomes.append((papers, versions, history))
+    assert outcomes[0] == outcomes[1]

@@ -41,12 +41,13 @@ from tests.unit.fakes import (
     RecordingPublish,
 )
 from tests.unit.fakes.registry import StoredBlock, StoredTransaction
+from tests.unit.fakes.reports import FakeReportStore
 
 
 def _adapters() -> dict[type, list[type]]:
     from chalicelib.core.adapters import OrganisationDirectory
     from chalicelib.documents.adapters import DocumentStore, ObjectStore
-    from chalicelib.emissions.adapters import EmissionsStore
+    from chalicelib.emissions.adapters import EmissionsStore, ReportStore
     from chalicelib.identity.adapters import CognitoDirectory, TokenVerifier
     from chalicelib.registry.adapters.accounts import RegistryStore
     from chalicelib.registry.adapters.ledger import LedgerStore
@@ -63,6 +64,7 @@ def _adapters() -> dict[type, list[type]]:
         documents.ObjectStore: [FakeObjectStore, ObjectStore],
         emissions.EmissionsPort: [FakeEmissionsStore, EmissionsStore],
         emissions.DocumentsPort: [FakeDocumentStore, DocumentStore],
+        emissions.ReportsPort: [FakeReportStore, ReportStore],
         emissions_service.OrganisationsPort: [FakeOrganisations, OrganisationDirectory],
         Publish: [RecordingPublish],
     }

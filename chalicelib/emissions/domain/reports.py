@@ -143,6 +143,22 @@ def parse_report_id(report_id: str) -> tuple[str, int] | None:
     return org_id, int(year)
 
 
+#: What a working paper is announced for: ``working_paper:<report id>``.
+WORKING_PAPER_PURPOSE = "working_paper"
+
+
+def working_paper_purpose(report_id: str) -> str:
+    return f"{WORKING_PAPER_PURPOSE}:{report_id}"
+
+
+def report_of_working_paper(purpose: str | None) -> str | None:
+    """The report id a working paper's purpose names, ``None`` if it names none."""
+    what, _, report_id = (purpose or "").partition(":")
+    if what != WORKING_PAPER_PURPOSE or parse_report_id(report_id) is None:
+        return None
+    return report_id
+
+
 def next_status(status: ReportStatus, action: Action, actor: Actor, *, cancellation_pending: bool = False) -> ReportStatus:
     """The status after ``action`` by ``actor`` on a version in ``status``, or the refusal:
     ``REPORT_LOCKED`` for a change to a locked version, ``INVALID_REPORT_TRANSITION`` for

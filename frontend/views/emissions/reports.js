@@ -3,14 +3,16 @@
 //   calculation, submits it, recalls it while it waits for the verifier, downloads its files
 //   and asks for an approval cancellation once it is verified;
 // - a verifier lists the reports assigned to its body, downloads the report, its monitoring
-//   data and every evidence document it cites, uploads working papers, returns the report with
-//   its reasons or records the verification report (the opinion), after which it locks.
+//   data and every evidence document it cites, uploads working papers (and sees those accepted,
+//   views/emissions/papers.js), returns the report with its reasons or records the verification
+//   report (the opinion), after which it locks.
 // Every figure, status and refusal is the API's; the page only shows and sends.
 
 import { api, uploadForm } from "../../api.js";
 import { h } from "../../dom.js";
 import { fmtDateTime, fmtNumber, t } from "../../i18n.js";
 import { clientError, dataTable, errorBox, formField, loading, pageHeading, summaryList } from "../../ui.js";
+import { loadPapers, newPapers, papersList, textWithName } from "./papers.js";
 import { chosenFiscalYear, contentTypeOf, fiscalYearForm, fiscalYearLabel, liveStatus, userText } from "./shared.js";
 
 const FILES = ["pdf", "workbook", "monitoring"];
@@ -23,6 +25,7 @@ function newState(reportId, fiscalYear) {
     busy: false, actionError: null, message: null, reason: "", cancelReason: "",
     opinion: { opinion: "verified", verified_t_co2: "", reasons: "", improvements: "", misstatements: [], error: null },
     paper: { file: null, stage: null, document: null, error: null },
+    papers: newPapers(),
     alive: true,
   };
 }
@@ -34,6 +37,7 @@ async function load(screen, state) {
     if (state.reportId) {
       state.report = await api.report(state.reportId);
       state.evidence = await api.reportEvidence(state.reportId, visibleVersion(state.report));
+      if (state.role === "verifier" && !(await loadPapers(state))) return;
     } else {
       state.reports = (await api.reports()).reports;
     }
@@ -128,6 +132,7 @@ async function uploadPaper(screen, state, event) {
     box.stage = "failed";
   }
   screen.update({ focus: "paper-status" });
+  if (box.stage === "accepted" && await loadPapers(state, { expected: box.document.id, alive: () => state.alive })) screen.update();
 }
 
 function opinionBody(state) {
@@ -284,11 +289,17 @@ function opinionForm(screen, state) {
     h("button", { type: "submit", id: "opinion-submit", class: "primary", disabled: state.busy }, t("reports.opinion_submit")));
 }
 
-function paperSection(screen, state) {
+function paperSection(screen, state, uploadable) {
   const box = state.paper;
   const busy = ["announcing", "sending", "checking"].includes(box.stage);
   return h("section", { class: "working-papers", "aria-labelledby": "paper-title" },
     h("h3", { id: "paper-title" }, t("reports.papers_title")),
+    uploadable ? paperUpload(screen, state, box, busy) : null,
+    papersList(screen, state));
+}
+
+function paperUpload(screen, state, box, busy) {
+  return [
     h("form", { class: "inline-form", novalidate: true, onsubmit: (event) => uploadPaper(screen, state, event) },
       formField({ label: t("reports.paper_file"), hint: t("reports.paper_hint"), error: box.error && box.error.kind === "client" ? box.error : null,
         control: h("input", { type: "file", id: "paper-file", name: "paper-file", accept: ".pdf,.xlsx,.png,.jpg,.jpeg", disabled: busy,
@@ -296,7 +307,8 @@ function paperSection(screen, state) {
       h("button", { type: "submit", id: "paper-upload", disabled: busy }, t("reports.paper_upload"))),
     box.error && box.error.kind !== "client" ? errorBox(box.error, { id: "paper-error" }) : null,
     h("div", { id: "paper-status", role: "status", "aria-live": "polite", tabindex: "-1" },
-      box.stage && box.stage !== "failed" ? h("p", { "data-stage": box.stage }, t(`upload.stage.${box.stage}`, { name: box.filename || "" })) : null));
+      box.stage && box.stage !== "failed" ? h("p", { "data-stage": box.stage }, textWithName(`upload.stage.${box.stage}`, box.filename || "")) : null),
+  ];
 }
 
 function verifierActions(screen, state, report) {
@@ -306,7 +318,7 @@ function verifierActions(screen, state, report) {
     nodes.push(h("button", { type: "button", id: "verification-begin", class: "primary", disabled: state.busy,
       onclick: () => act(screen, state, () => api.beginVerification(id), "reports.done.begin") }, t("reports.begin")));
   }
-  if (report.status === "under_verification" || LOCKED.has(report.status)) nodes.push(paperSection(screen, state));
+  nodes.push(paperSection(screen, state, report.status === "under_verification" || LOCKED.has(report.status)));
   if (report.status === "under_verification") {
     nodes.push(opinionForm(screen, state));
     nodes.push(h("form", { class: "stacked-form", novalidate: true, onsubmit: (event) => { event.preventDefault(); act(screen, state, () => api.returnReport(id, state.reason), "reports.done.return"); } },

@@ -2,7 +2,7 @@
 conditions ``chalicelib.emissions.adapters.ReportStore`` puts on its transaction: the head
 as read (revision, status, version; absent for a new report), the moving version's status
 as read, a new version and a history record that never overwrite, and a verifier's
-assignment still held. All of a write applies or none: a failed condition raises
+assignment still held; a working paper is written once per document. All of a write applies or none: a failed condition raises
 ``CommitFailed`` naming it. ``meanwhile`` lets a test write between a read and a commit."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from chalicelib.core.transactions import CommitFailed
 from chalicelib.emissions.domain.reports import Transition
-from chalicelib.emissions.ports import ReportHead, ReportVersionRecord, ReportWrite
+from chalicelib.emissions.ports import ReportHead, ReportVersionRecord, ReportWrite, WorkingPaperRecord
 
 
 @dataclass
@@ -23,6 +23,7 @@ class ReportsMemory:
     versions: dict[tuple[str, int, int], ReportVersionRecord] = field(default_factory=dict)
     transitions: dict[tuple[str, int, int], Transition] = field(default_factory=dict)
     assignments: dict[tuple[str, int], str] = field(default_factory=dict)
+    working_papers: dict[tuple[str, int, str], WorkingPaperRecord] = field(default_factory=dict)
 
 
 class FakeReportStore:
@@ -93,6 +94,18 @@ class FakeReportStore:
         for record in (write.version, write.new_version):
             if record is not None:
                 self.memory.versions[(*key, record.version)] = record
+
+    def working_papers(self, org_id: str, fiscal_year: int) -> list[WorkingPaperRecord]:
+        return [p for (o, y, _), p in sorted(self.memory.working_papers.items()) if (o, y) == (org_id, fiscal_year)]
+
+    def add_working_paper(self, paper: WorkingPaperRecord) -> bool:
+        while self._meanwhile:
+            self._meanwhile.pop(0)()
+        key = (paper.org_id, paper.fiscal_year, paper.document_id)
+        if key in self.memory.working_papers:
+            return False
+        self.memory.working_papers[key] = paper
+        return True
 
     def assignment(self, org_id: str, fiscal_year: int) -> str | None:
         return self.memory.assignments.get((org_id, fiscal_year))
