@@ -186,3 +186,30 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             return "tests/infra/" if path.startswith("tests/infra/") else path
 
     return ByFile(config, log)
+
+
+#: The browser tests' axe-core violations by screen (``tests/browser/conftest.py`` fills
+#: it). Kept here because this conftest is the one the xdist controller loads.
+axe_results: dict[str, dict[str, int]] = {}
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """An xdist worker hands its axe-core results to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["axe"] = {name: dict(counts) for name, counts in axe_results.items()}
+
+
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    axe_results.update(getattr(node, "workeroutput", {}).get("axe", {}))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if axe_results:
+        totals: dict[str, int] = {}
+        for counts in axe_results.values():
+            for impact, count in counts.items():
+                totals[impact] = totals.get(impact, 0) + count
+        terminalreporter.write_line(
+            f"axe-core: {len(axe_results)} screens checked in both languages; violations by impact: {totals or 'none'}"
+        )

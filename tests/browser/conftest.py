@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import axe_results
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
@@ -299,8 +301,9 @@ def expect_api_text(portal: Portal, locator: Any, error: dict[str, Any]) -> None
 
 #: Screens also checked with axe at 390 px (the stacked tables and wrapped header).
 MOBILE_AXE = {"balance", "history", "transfer-input"}
-#: Violations by screen (minor and moderate only; serious and critical fail the test).
-AXE_RESULTS: dict[str, dict[str, int]] = {}
+#: Violations by screen (minor and moderate only; serious and critical fail the test),
+#: printed at the end of the run by tests/conftest.py (which also gathers xdist workers').
+AXE_RESULTS = axe_results
 
 
 @pytest.fixture
@@ -314,28 +317,6 @@ def portal(browser: Any, stack: dict[str, Any]) -> Iterator[Any]:
     yield make
     for one in opened:
         one.close()
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Under xdist a worker hands its axe-core results to the controller, which prints them."""
-    workeroutput = getattr(session.config, "workeroutput", None)
-    if workeroutput is not None:
-        workeroutput["axe"] = {name: dict(counts) for name, counts in AXE_RESULTS.items()}
-
-
-def pytest_testnodedown(node: Any, error: Any) -> None:
-    AXE_RESULTS.update(getattr(node, "workeroutput", {}).get("axe", {}))
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if AXE_RESULTS:
-        totals: dict[str, int] = {}
-        for counts in AXE_RESULTS.values():
-            for impact, count in counts.items():
-                totals[impact] = totals.get(impact, 0) + count
-        terminalreporter.write_line(
-            f"axe-core: {len(AXE_RESULTS)} screens checked in both languages; violations by impact: {totals or 'none'}"
-        )
 
 
 _APPROVER_TOKENS: dict[str, str] = {}
