@@ -20,12 +20,12 @@ Installed once per process by ``install()`` (``devtools.motoserver`` calls it);
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from devtools.moto_switch import Switch
 
 __all__ = ["disabled", "install", "installed", "stats"]
 
@@ -33,13 +33,7 @@ _local = threading.local()
 _install_lock = threading.Lock()
 
 
-class _Switch:
-    """Process-wide: the server answers in its own threads."""
-
-    off = False
-
-
-_switch = _Switch()
+_switch = Switch()
 
 
 @dataclass
@@ -104,13 +98,5 @@ def install() -> None:
         Table.all_items = all_items  # type: ignore[method-assign]
 
 
-@contextlib.contextmanager
-def disabled() -> Iterator[None]:
-    """moto's own ``Table.query`` (a sort of the whole table) for the duration, to
-    measure against it (``devtools.bench_emulation``) and to compare answers (tests). A
-    flag, not a swap of the class's methods: other patches wrap the same ones."""
-    _switch.off = True
-    try:
-        yield
-    finally:
-        _switch.off = False
+#: moto's own code for the duration: ``with disabled(): ...``.
+disabled = _switch.disabled

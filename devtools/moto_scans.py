@@ -23,7 +23,6 @@ handed to moto, for tests; ``disabled()`` gives moto's own scan back, to compare
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import threading
 from bisect import bisect_left
@@ -31,19 +30,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from devtools.moto_switch import Switch
+
 __all__ = ["disabled", "install", "installed", "stats"]
 
 _local = threading.local()
 _install_lock = threading.Lock()
 
 
-class _Switch:
-    """Process-wide: the server answers in its own threads."""
-
-    off = False
-
-
-_switch = _Switch()
+_switch = Switch()
 
 
 @dataclass
@@ -131,12 +126,5 @@ def install() -> None:
         Table.all_items = all_items  # type: ignore[method-assign]
 
 
-@contextlib.contextmanager
-def disabled() -> Iterator[None]:
-    """moto's own ``Table.scan`` (the whole table sorted for every page) for the
-    duration, to compare answers (tests) and to measure against it."""
-    _switch.off = True
-    try:
-        yield
-    finally:
-        _switch.off = False
+#: moto's own code for the duration: ``with disabled(): ...``.
+disabled = _switch.disabled

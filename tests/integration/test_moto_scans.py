@@ -11,28 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from devtools import moto_scans
-
-REGION = "ap-northeast-1"
+from tests.integration import moto_tables
 
 moto_scans.install()
 
 
 def _backend(items: list[tuple[str, str, int]]) -> Any:
-    from moto.dynamodb.models import DynamoDBBackend
-
-    backend = DynamoDBBackend(REGION, "000000000012")
-    backend.create_table(
-        "s", schema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}], throughput=None,
-        attr=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"},
-              {"AttributeName": "g", "AttributeType": "S"}],
-        global_indexes=[{"IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"},
-                                                            {"AttributeName": "sk", "KeyType": "RANGE"}],
-                         "Projection": {"ProjectionType": "ALL"}}],
-        indexes=None, streams=None, billing_mode="PAY_PER_REQUEST", sse_specification=None, tags=[],
-        deletion_protection_enabled=None, warm_throughput=None)
-    for pk, sk, v in items:
-        backend.put_item("s", {"pk": {"S": pk}, "sk": {"S": sk}, "v": {"N": str(v)}, "g": {"S": "even" if v % 2 == 0 else "odd"}})
-    return backend
+    return moto_tables.backend("s", "000000000012", items)
 
 
 def _answer(backend: Any, scan: dict[str, Any]) -> Any:
@@ -85,7 +70,7 @@ def test_every_scan_answers_page_by_page_as_moto_own_whole_table_scan(items: lis
 
 
 def test_a_whole_table_scan_hands_moto_each_item_about_once(moto_server: Any) -> None:
-    ddb = boto3.client("dynamodb", endpoint_url=moto_server.endpoint, region_name=REGION,
+    ddb = boto3.client("dynamodb", endpoint_url=moto_server.endpoint, region_name=moto_tables.REGION,
                        aws_access_key_id="testing", aws_secret_access_key="testing")
     ddb.create_table(TableName="emulation-scans", BillingMode="PAY_PER_REQUEST",
                      KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
