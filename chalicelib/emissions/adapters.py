@@ -579,6 +579,7 @@ class WorkingPaperItem(TableItem, discriminator="report_working_paper"):
     size = NumberAttribute()
     uploaded_by = UnicodeAttribute()
     accepted_at = UnicodeAttribute()
+    recorded_at = UnicodeAttribute(null=True)
 
     @staticmethod
     def key(org_id: str, fiscal_year: int, document_id: str) -> tuple[str, str]:
@@ -755,7 +756,7 @@ class ReportStore:
 
     def working_papers(self, org_id: str, fiscal_year: int) -> list[WorkingPaperRecord]:
         return [WorkingPaperRecord(item.report_id, org_id, fiscal_year, item.document_id, item.verifier_org, item.filename,
-                                   item.content_type, int(item.size), item.uploaded_by, item.accepted_at)
+                                   item.content_type, int(item.size), item.uploaded_by, item.accepted_at, item.recorded_at or "")
                 for item in _query(f"ERPT#{org_id}#{fiscal_year}", TableItem.sk.startswith("WP#"))
                 if isinstance(item, WorkingPaperItem)]
 
@@ -763,7 +764,7 @@ class ReportStore:
         item = WorkingPaperItem(*WorkingPaperItem.key(paper.org_id, paper.fiscal_year, paper.document_id), report_id=paper.report_id,
                                 document_id=paper.document_id, verifier_org=paper.verifier_org, filename=paper.filename,
                                 content_type=paper.content_type, size=paper.size, uploaded_by=paper.uploaded_by,
-                                accepted_at=paper.accepted_at)
+                                accepted_at=paper.accepted_at, recorded_at=paper.recorded_at or None)
         try:
             item.save(condition=WorkingPaperItem.pk.does_not_exist())
         except PutError as error:

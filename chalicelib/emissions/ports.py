@@ -194,6 +194,9 @@ class WorkingPaperRecord:
     size: int
     uploaded_by: str
     accepted_at: str
+    #: When it was recorded, to the microsecond: the order of papers accepted in the same
+    #: second (``accepted_at`` is the documents system's, to the second).
+    recorded_at: str = ""
 
 
 class ReportsPort(Protocol):

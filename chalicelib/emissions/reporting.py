@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from chalicelib.core.clock import iso_now
+from chalicelib.core.clock import iso_now, now_jst
 from chalicelib.core.organisations import OrganisationKind
 from chalicelib.core.principal import Principal, Role
 from chalicelib.core.transactions import CommitFailed
@@ -576,7 +576,7 @@ class Reports:
             return "not_accepted"
         record = WorkingPaperRecord(head.report_id, org_id, fiscal_year, paper.document_id, paper.verifier_org, document.filename,
                                     document.content_type, int(document.size), document.created_by,
-                                    document.received_at or self.now())
+                                    document.received_at or self.now(), now_jst().isoformat(timespec="microseconds"))
         return "recorded" if self.store.add_working_paper(record) else "already_recorded"
 
     def working_papers(self, caller: Caller, report_id: str) -> dict[str, Any]:
@@ -589,5 +589,5 @@ class Reports:
         papers = self.store.working_papers(head.org_id, head.fiscal_year)
         if caller.role is Role.VERIFIER:
             papers = [paper for paper in papers if paper.verifier_org == caller.org_id]
-        papers.sort(key=lambda paper: (paper.accepted_at, paper.document_id), reverse=True)
+        papers.sort(key=lambda paper: (paper.accepted_at, paper.recorded_at, paper.document_id), reverse=True)
         return {"report_id": head.report_id, "working_papers": [working_paper_view(paper) for paper in papers]}

@@ -21,8 +21,9 @@ REPORT = f"FY{FY}-kanto-steel"
 OTHER_BODY_USER = {"username": "verifier2", "password": "Verify-Other-2026!", "role": "verifier", "org_id": "kaede-verif"}
 
 
-@pytest.fixture(scope="module")
-def world(api, demo, local_aws):
+def two_bodies(api, demo):
+    """The demo's emissions, a second verification body with its verifier, and Kanto's
+    FY2025 assigned to the demo's body; the callers' tokens."""
     from devtools.demo import load_emissions
 
     load_emissions()
@@ -30,9 +31,15 @@ def world(api, demo, local_aws):
                                   "kind": "verification_body"})
     admin("create_user", {**OTHER_BODY_USER, "email": "verifier2@example.jp"})
     admin("assign_verifier", {"org_id": "kanto-steel", "verifier_org": "sakura-verif", "fiscal_years": [FY]})
-    admin("assign_verifier", {"org_id": "minato-foods", "verifier_org": "kaede-verif", "fiscal_years": [FY, FY + 1]})
     tokens = {name: api.login(demo[name]) for name in ("kanto", "minato", "verifier", "admin")}
     tokens["verifier2"] = api.login(OTHER_BODY_USER)
+    return tokens
+
+
+@pytest.fixture(scope="module")
+def world(api, demo, local_aws):
+    tokens = two_bodies(api, demo)
+    admin("assign_verifier", {"org_id": "minato-foods", "verifier_org": "kaede-verif", "fiscal_years": [FY, FY + 1]})
     return tokens
 
 

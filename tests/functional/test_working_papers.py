@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.conftest import admin, scan_registry
+from tests.conftest import scan_registry
 from tests.functional.test_documents import PDF, PDF_SIZE, XLSX, XLSX_TYPE, deliver
-from tests.functional.test_reports import OTHER_BODY_USER, call, expect
+from tests.functional.test_reports import call, expect, two_bodies
 
 FY = 2025
 REPORT = f"FY{FY}-kanto-steel"
@@ -21,15 +21,7 @@ BASE = f"/emissions/reports/{REPORT}/working-papers"
 
 @pytest.fixture(scope="module")
 def world(api, demo, local_aws):
-    from devtools.demo import load_emissions
-
-    load_emissions()
-    admin("create_organisation", {"org_id": "kaede-verif", "name": "Kaede Verification", "name_ja": "かえで検証株式会社",
-                                  "kind": "verification_body"})
-    admin("create_user", {**OTHER_BODY_USER, "email": "verifier2@example.jp"})
-    admin("assign_verifier", {"org_id": "kanto-steel", "verifier_org": "sakura-verif", "fiscal_years": [FY]})
-    tokens = {name: api.login(demo[name]) for name in ("kanto", "minato", "verifier", "admin")}
-    tokens["verifier2"] = api.login(OTHER_BODY_USER)
+    tokens = two_bodies(api, demo)
     expect(call(api, tokens, "kanto", "POST", "/emissions/reports", {"fiscal_year": FY}), 201)
     expect(call(api, tokens, "kanto", "POST", f"/emissions/reports/{REPORT}/submit", {}), 200)
     expect(call(api, tokens, "verifier", "POST", f"/emissions/reports/{REPORT}/verification/begin", {}), 200)
