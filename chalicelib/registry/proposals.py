@@ -119,7 +119,8 @@ class ProposeCommand:
 
 #: Closed without being carried out: a renewable proposal is made again.
 CLOSED_UNDONE = frozenset({TransactionStatus.REJECTED.value, TransactionStatus.EXPIRED.value})
-#: Attempts of one renewable key before the console is told to look at what happened.
+#: Attempts of one renewable key; past them the last closed proposal is answered as it is
+#: (twenty rejections of one allocation call for a look, not a twenty-first proposal).
 MAX_RENEWALS = 20
 
 
