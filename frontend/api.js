@@ -181,7 +181,7 @@ export const api = {
   announceDocument: (body) => request("POST", "/documents", { body }),
   document: (id) => request("GET", `/documents/${encodeURIComponent(id)}`),
   // Calculation reports and their verification.
-  reports: () => request("GET", "/emissions/reports"),
+  reports: (query) => request("GET", "/emissions/reports", query ? { query } : undefined),
   report: (id) => request("GET", `/emissions/reports/${encodeURIComponent(id)}`),
   createReport: (fiscalYear) => request("POST", "/emissions/reports", { body: { fiscal_year: fiscalYear } }),
   submitReport: (id, version) => request("POST", `/emissions/reports/${encodeURIComponent(id)}/submit`, { body: { version } }),
@@ -197,6 +197,8 @@ export const api = {
   recordOpinion: (id, body) => request("POST", `/emissions/reports/${encodeURIComponent(id)}/verification/opinion`, { body }),
   workingPaper: (id, body) => request("POST", `/emissions/reports/${encodeURIComponent(id)}/working-papers`, { body }),
   workingPapers: (id) => request("GET", `/emissions/reports/${encodeURIComponent(id)}/working-papers`),
+  reviewReport: (id, body) => request("POST", `/emissions/reports/${encodeURIComponent(id)}/review`, { body }),
+  decideCancellation: (id, body) => request("POST", `/emissions/reports/${encodeURIComponent(id)}/cancellation-requests/decision`, { body }),
   // Compliance: phases, true-up results and the phase report.
   phases: () => request("GET", "/phases"),
   phase: (id) => request("GET", `/phases/${encodeURIComponent(id)}`),

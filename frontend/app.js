@@ -88,6 +88,7 @@ const CONTROLS_NAV = [
   ["delayed", "nav.delayed"],
 ];
 const ADMIN_NAV = [["proposals", "nav.proposals"]];
+ADMIN_NAV.push(["reports", "review.nav"]);
 
 function showsEmissions(me) {
   return Boolean(me && me.role === "participant" && EMISSIONS_KINDS.has(me.org_kind));

@@ -1493,3 +1493,6 @@ Object.assign(en, MATCHING_TEXTS.en);
 import { PAPER_TEXTS } from "./views/emissions/paper_texts.js";
 Object.assign(ja, PAPER_TEXTS.ja);
 Object.assign(en, PAPER_TEXTS.en);
+import { REVIEW_TEXTS } from "./views/emissions/review_texts.js";
+Object.assign(ja, REVIEW_TEXTS.ja);
+Object.assign(en, REVIEW_TEXTS.en);

@@ -62,33 +62,22 @@ def assign_verifier(event: AssignVerifier) -> dict[str, Any]:
 
 @admin.function("ReviewReport")
 def review_report(event: ReviewReport) -> dict[str, Any]:
-    """Accept a verified report, return it for amends, or determine its emissions."""
-    from chalicelib.emissions.domain.errors import InvalidOpinion
+    """Accept a verified report, return it for amends, or determine its emissions (the API's
+    ``POST /emissions/reports/{id}/review`` makes the same decision)."""
     from chalicelib.emissions.reporting import Caller
 
-    reports, caller = _reports(), Caller.admin(event.requested_by)
-    if event.decision == "accept":
-        report = reports.accept(caller, event.report_id, event.reason)
-    elif event.decision == "return_for_amends":
-        report = reports.return_for_amends(caller, event.report_id, event.reason or "")
-    else:
-        if event.t_co2 is None:
-            raise InvalidOpinion(count=1, details=[{"field": "t_co2", "code": "REQUIRED"}])
-        report = reports.determine(caller, event.report_id, event.t_co2, event.reason or "")
+    report = _reports().review(Caller.admin(event.requested_by), event.report_id, event.decision, event.reason, event.t_co2)
     return {"report": _summary(report)}
 
 
 @admin.function("DecideCancellation")
 def decide_cancellation(event: DecideCancellation) -> dict[str, Any]:
     """Grant an approval cancellation request (the report reopens as a new version, the old one
-    kept and marked cancelled) or refuse it."""
+    kept and marked cancelled) or refuse it (the API's
+    ``POST /emissions/reports/{id}/cancellation-requests/decision`` makes the same decision)."""
     from chalicelib.emissions.reporting import Caller
 
-    reports, caller = _reports(), Caller.admin(event.requested_by)
-    if event.decision == "grant":
-        report = reports.grant_cancellation(caller, event.report_id, event.reason)
-    else:
-        report = reports.refuse_cancellation(caller, event.report_id, event.reason)
+    report = _reports().decide_cancellation(Caller.admin(event.requested_by), event.report_id, event.decision, event.reason)
     return {"report": _summary(report)}
 
 

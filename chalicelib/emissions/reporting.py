@@ -11,7 +11,8 @@ refusal the new state gives, or succeeds if it still may).
 
 Access: a participant sees its own organisation's reports; a verifier sees the reports of
 the organisations and years its body is assigned to, once submitted (anything else is the
-404 of a missing report); an administrator sees every report and reviews through
+404 of a missing report); an administrator sees every report and reviews it (``review``,
+``decide_cancellation``), signed in with MFA through the API or through the console's
 administrator functions.
 
 Working papers are the verifier's: its body uploads them (``working_paper_upload``), the
@@ -475,6 +476,22 @@ class Reports:
 
         return self._move(caller, report_id, Action.DETERMINE, reason=reason, change=change)
 
+    def review(self, caller: Caller, report_id: str, decision: str, reason: str | None = None,
+               t_co2: int | None = None) -> dict[str, Any]:
+        """The administrator's decision on a verified report, as the console and the API
+        name it: ``accept``, ``return_for_amends`` (reason) or ``determine`` (t_co2, reason)."""
+        from chalicelib.emissions.domain.errors import DeterminationNeedsEmissions, UnknownReviewDecision
+
+        if decision == "accept":
+            return self.accept(caller, report_id, reason)
+        if decision == "return_for_amends":
+            return self.return_for_amends(caller, report_id, reason or "")
+        if decision != "determine":
+            raise UnknownReviewDecision(decision=decision[:40], allowed="accept, return_for_amends, determine")
+        if t_co2 is None:
+            raise DeterminationNeedsEmissions(field="t_co2")
+        return self.determine(caller, report_id, t_co2, reason or "")
+
     # --- approval cancellation ----------------------------------------------------------------
 
     def request_cancellation(self, caller: Caller, report_id: str, reason: str, expected_version: int | None = None) -> dict[str, Any]:
@@ -509,6 +526,16 @@ class Reports:
             return new_head, replace(record, cancellation=cancellation), reopened, {"reopened_as": record.version + 1}
 
         return self._move(caller, report_id, Action.GRANT_CANCELLATION, reason=reason, change=change)
+
+    def decide_cancellation(self, caller: Caller, report_id: str, decision: str, reason: str) -> dict[str, Any]:
+        """Grant (``grant``) or refuse (``refuse``) the pending approval cancellation request."""
+        from chalicelib.emissions.domain.errors import UnknownReviewDecision
+
+        if decision == "grant":
+            return self.grant_cancellation(caller, report_id, reason)
+        if decision == "refuse":
+            return self.refuse_cancellation(caller, report_id, reason)
+        raise UnknownReviewDecision(decision=decision[:40], allowed="grant, refuse")
 
     # --- verifiers -----------------------------------------------------------------------------------
 

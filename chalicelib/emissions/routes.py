@@ -18,6 +18,7 @@ from chalicelib.core.http.requests import current_correlation_id, resolve
 from chalicelib.core.http.responses import json_response
 from chalicelib.core.principal import Principal, Role
 from chalicelib.emissions.domain import errors as e
+from chalicelib.registry.domain.control_errors import ApprovalNeedsMfa
 
 if TYPE_CHECKING:
     from chalicelib.emissions.schemas import MonitoringRequest, SiteRequest, SourceRequest
@@ -166,8 +167,8 @@ def download_sheet(principal: Principal, fiscal_year: str, query: dict[str, str]
 #
 # Participants make, submit and recall their own organisation's reports and request an approval
 # cancellation; verifiers see, download and verify only what their body is assigned to (anything
-# else is the 404 of a missing report); administrators read every report (and review through
-# administrator functions).
+# else is the 404 of a missing report); administrators read every report and review it (signed in
+# with MFA, below, or through the console's administrator functions).
 
 REPORT_READERS = {Role.PARTICIPANT, Role.VERIFIER, Role.ADMIN}
 VERIFIERS = {Role.VERIFIER}
@@ -302,3 +303,40 @@ def working_paper(principal: Principal, report_id: str, body: Any) -> Response:
            response="WorkingPaperList", roles=REPORT_READERS, errors_=(e.ReportNotFound,))
 def list_working_papers(principal: Principal, report_id: str) -> Any:
     return _reports().working_papers(_caller(principal), report_id)
+
+
+# --- the administrator's review, signed in with MFA -----------------------------------------------
+#
+# The same decisions as the console's review_report / decide_cancellation (the same service
+# methods), recorded under the signed-in administrator's username. Participants and verifiers
+# get the 403 of any route their role may not call; a session without a second factor gets
+# the registry's APPROVAL_NEEDS_MFA (the authorizer already refuses such an administrator
+# token; this is the decision's own check).
+
+ADMINS = {Role.ADMIN}
+_REVIEW_ERRORS = (*_TRANSITION_ERRORS, e.OpinionNotVerified, e.DeterminationNeedsEmissions, e.UnknownReviewDecision,
+                  e.CancellationPending)
+
+
+def _with_mfa(principal: Principal) -> Any:
+    if not principal.mfa:
+        raise ApprovalNeedsMfa()
+    return _caller(principal)
+
+
+@api.route("/emissions/reports/{report_id}/review", "POST",
+           summary="The administrator's review of a verified report (MFA session): accept, return_for_amends (reason) or "
+                   "determine (t_co2, reason)",
+           body="ReviewRequest", response="ReportView", roles=ADMINS,
+           errors_=(*_REVIEW_ERRORS, ApprovalNeedsMfa))
+def review_decision(principal: Principal, report_id: str, body: Any) -> Any:
+    return _reports().review(_with_mfa(principal), report_id, body.decision, body.reason, body.t_co2)
+
+
+@api.route("/emissions/reports/{report_id}/cancellation-requests/decision", "POST",
+           summary="The administrator grants (the report reopens as a new version) or refuses the pending approval cancellation "
+                   "request (MFA session)",
+           body="CancellationDecisionRequest", response="ReportView", roles=ADMINS,
+           errors_=(*_TRANSITION_ERRORS, e.NoCancellationRequested, e.UnknownReviewDecision, ApprovalNeedsMfa))
+def cancellation_decision(principal: Principal, report_id: str, body: Any) -> Any:
+    return _reports().decide_cancellation(_with_mfa(principal), report_id, body.decision, body.reason)

@@ -454,3 +454,21 @@ class DecideCancellation(EventModel):
     decision: Literal["grant", "refuse"]
     reason: Reason
     requested_by: Requester = "administrator"
+
+
+class ReviewRequest(RequestModel):
+    """The signed-in administrator's review of a verified report: accept it (reason optional),
+    return it for amends (reason), or determine the emissions (whole t-CO2 and reason). The
+    reviewer recorded is the administrator signed in, never a field of the body."""
+
+    decision: Literal["accept", "return_for_amends", "determine"]
+    reason: Annotated[str, Field(max_length=2000)] | None = None
+    t_co2: Annotated[int, Field(ge=0, le=10**12, description="Whole t-CO2; required to determine")] | None = None
+
+
+class CancellationDecisionRequest(RequestModel):
+    """The signed-in administrator grants (the report reopens as a new version) or refuses the
+    pending approval cancellation request, with the reason."""
+
+    decision: Literal["grant", "refuse"]
+    reason: Reason

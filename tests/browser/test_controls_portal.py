@@ -105,7 +105,7 @@ def test_another_administrator_approves_a_proposal_on_the_approval_screen(portal
                                             "amount": 40, "reason": "Browser test allocation", "requested_by": "admin"})["proposal"]
     p = portal()
     admin_login(p, stack, "admin2")
-    expect(p.page.locator("#nav-controls a")).to_have_text(["承認待ちの提案"])
+    expect(p.page.locator("#nav-controls a")).to_have_text(["承認待ちの提案", "算定報告書の審査"])
     p.page.click("#nav-proposals")
     row = p.page.locator(f'#proposals-pending tr[data-id="{proposal["id"]}"]')
     expect(row).to_contain_text(aozora)

@@ -3,7 +3,10 @@ data (Kanto Steelworks' FY2025 report under verification by the demo verifier): 
 verifier's menu and assigned reports, the report with its files and evidence, a working paper
 uploaded and then listed (and downloaded) in both languages, a refused opinion in the API's
 words, then a recorded opinion that locks the report; the participant sees the verified
-report and no working paper. Both languages at 1280 and 390 px, no overflow, axe-core clean."""
+report and no working paper; an administrator signed in with TOTP lists the year's reports,
+is refused a determination without t-CO2 in the API's words, accepts the verified report in
+English, then refuses the participant's approval cancellation request in Japanese. Both
+languages at 1280 and 390 px, no overflow, axe-core clean."""
 
 from __future__ import annotations
 
@@ -18,7 +21,8 @@ from tests.browser.conftest import MOBILE_AXE, answered, expect_api_text
 pytestmark = pytest.mark.e2e
 
 REPORT = "FY2025-kanto-steel"
-MOBILE_AXE.update({"reports-verifier", "report-verifier", "report-verifier-papers", "report-verified", "reports-participant"})
+MOBILE_AXE.update({"reports-verifier", "report-verifier", "report-verifier-papers", "report-verified", "reports-participant",
+                   "reports-admin", "report-review", "report-cancellation-decision"})
 
 
 def capture_clean(p: Any, name: str) -> None:
@@ -127,3 +131,68 @@ def test_the_participant_sees_its_reports_and_the_verified_one_locked(portal, re
     refused = requests.get(f"{registry.base}/emissions/reports/{REPORT}/working-papers", timeout=10,
                            headers={"Authorization": f"Bearer {registry.token('kanto')}"})
     assert (refused.status_code, refused.json()["error"]["code"]) == (404, "REPORT_NOT_FOUND")
+
+
+def test_an_administrator_accepts_the_verified_report_and_refuses_a_cancellation(portal, registry, stack):
+    from tests.browser.test_controls_portal import admin_login
+
+    p = portal()
+    admin_login(p, stack, "admin")
+    expect(p.page.locator("#nav-reports")).to_have_text("算定報告書の審査")
+    p.go("#/reports/year/2025")
+    row = p.page.locator(f"#reports-table tr[data-report='{REPORT}']")
+    expect(row).to_have_attribute("data-status", "verified")
+    expect(p.page.locator("#reports-table caption")).to_have_text("2025年度の算定報告書")
+    capture_clean(p, "reports-admin")
+
+    p.page.click(f"#report-link-{REPORT}")
+    expect(p.page.locator("#review-panel h2")).to_have_text("審査")
+    capture_clean(p, "report-review")
+    # A determination without the emissions: refused in the API's words, nothing changes.
+    p.page.select_option("#review-decision", "determine")
+    expect(p.page.locator("#review-t-co2")).to_be_visible()
+    p.page.fill("#review-reason", "保守的に算定した値で決定")
+    with answered(p, "/review") as refusal:
+        p.page.click("#review-submit")
+    assert refusal["code"] == "T_CO2_REQUIRED"
+    expect_api_text(p, p.page.locator("#reports-action-error"), refusal)
+    assert registry.get("kanto", f"/emissions/reports/{REPORT}")["status"] == "verified"
+
+    # Accepted in English.
+    p.set_lang("en")
+    expect(p.page.locator("#review-panel h2")).to_have_text("Review")
+    p.page.select_option("#review-decision", "accept")
+    expect(p.page.locator("#review-t-co2")).to_have_count(0)
+    p.page.fill("#review-reason", "As verified")
+    expect(p.page.locator("#review-submit")).to_have_text("Accept")
+    p.page.click("#review-submit")
+    expect(p.page.locator("#report-status")).to_have_attribute("data-status", "accepted")
+    expect(p.page.locator("#reports-action-status")).to_contain_text("The report was accepted.")
+    expect(p.page.locator("#review-panel")).to_have_count(0)
+    accepted = registry.get("kanto", f"/emissions/reports/{REPORT}")
+    total = accepted["versions"][-1]["verification"]["verified_t_co2"]
+    assert accepted["status"] == "accepted" and accepted["reviewed"]["t_co2"] == total
+    assert (accepted["history"][-1]["action"], accepted["history"][-1]["by"], accepted["history"][-1]["reason"]) == (
+        "accept", "admin", "As verified")
+    expect(p.page.locator("#report-history tbody tr").last).to_contain_text("admin")
+    expect(p.page.locator("#report-reviewed")).to_contain_text(f"{total:,}")
+
+    # The participant asks for the approval to be cancelled; the administrator refuses it, in Japanese.
+    asked = requests.post(f"{registry.base}/emissions/reports/{REPORT}/cancellation-requests", timeout=10,
+                          json={"reason": "算定範囲の誤り"}, headers={"Authorization": f"Bearer {registry.token('kanto')}"})
+    assert asked.status_code == 201, asked.text
+    p.set_lang("ja")
+    p.page.reload()
+    expect(p.page.locator("#cancellation-decision-title")).to_have_text("承認取消の申請")
+    expect(p.page.locator("#cancellation-request")).to_contain_text("算定範囲の誤り")
+    capture_clean(p, "report-cancellation-decision")
+    with answered(p, "/cancellation-requests/decision") as refusal:
+        p.page.click("#cancellation-refuse")
+    assert refusal["code"] == "VALIDATION_ERROR"
+    p.page.fill("#cancellation-decision-reason", "根拠が示されていない")
+    p.page.click("#cancellation-refuse")
+    expect(p.page.locator("#reports-action-status")).to_contain_text("承認取消の申請を却下しました。")
+    expect(p.page.locator("#review-panel")).to_have_count(0)
+    refused = registry.get("kanto", f"/emissions/reports/{REPORT}")
+    assert (refused["status"], refused["cancellation_pending"]) == ("accepted", False)
+    assert (refused["history"][-1]["action"], refused["history"][-1]["by"]) == ("refuse_cancellation", "admin")

@@ -118,6 +118,9 @@ MATRIX = {
     ("POST", "/emissions/reports/{report_id}/verification/return"): _row(FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
     ("POST", "/emissions/reports/{report_id}/verification/opinion"): _row(FORBIDDEN, FORBIDDEN, BAD_MOVE, FORBIDDEN),
     ("POST", "/emissions/reports/{report_id}/recall"): _row(BAD_MOVE, REPORT_NOT_FOUND, FORBIDDEN, FORBIDDEN),
+    # The administrator's review (an MFA session): the submitted report is not verified yet.
+    ("POST", "/emissions/reports/{report_id}/review"): _row(FORBIDDEN, FORBIDDEN, FORBIDDEN, BAD_MOVE),
+    ("POST", "/emissions/reports/{report_id}/cancellation-requests/decision"): _row(FORBIDDEN, FORBIDDEN, FORBIDDEN, BAD_MOVE),
 }
 
 
@@ -228,6 +231,10 @@ def _request(route, world):
         body = {"fiscal_year": 2025}
     elif route in {("POST", f"/emissions/reports/{{report_id}}/{action}") for action in ("cancellation-requests", "verification/return")}:
         body = {"reason": "matrix"}
+    elif route == ("POST", "/emissions/reports/{report_id}/review"):
+        body = {"decision": "accept", "reason": "matrix"}
+    elif route == ("POST", "/emissions/reports/{report_id}/cancellation-requests/decision"):
+        body = {"decision": "refuse", "reason": "matrix"}
     elif route == ("POST", "/emissions/reports/{report_id}/working-papers"):
         body = {"filename": "調書.pdf", "content_type": "application/pdf", "size": 1000}
     elif route == ("POST", "/emissions/reports/{report_id}/verification/opinion"):

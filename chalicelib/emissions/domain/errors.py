@@ -322,3 +322,20 @@ class CancellationPending(Conflict):
     code = "CANCELLATION_PENDING"
     message_en = "An approval cancellation request is waiting: grant or refuse it before you {action}."
     message_ja = "承認取消の申請が判断待ちです。{action} の前に申請を許可または却下してください。"
+
+
+class DeterminationNeedsEmissions(JvetsError):
+    """The administrator determines the emissions in whole t-CO2: a determination without them
+    is refused (a missing field, like a missing reason)."""
+
+    code = "T_CO2_REQUIRED"
+    message_en = "Give the determined emissions in whole t-CO2 to determine this report."
+    message_ja = "排出量を決定するには、決定する排出量（t-CO2、整数）を入力してください。"
+
+
+class UnknownReviewDecision(Unprocessable):
+    """A review or cancellation decision the scheme does not know."""
+
+    code = "UNKNOWN_DECISION"
+    message_en = "Decision {decision} is not one of {allowed}."
+    message_ja = "判断 {decision} は指定できません（{allowed} のいずれか）。"

@@ -5,7 +5,9 @@
 // - a verifier lists the reports assigned to its body, downloads the report, its monitoring
 //   data and every evidence document it cites, uploads working papers (and sees those accepted,
 //   views/emissions/papers.js), returns the report with its reasons or records the verification
-//   report (the opinion), after which it locks.
+//   report (the opinion), after which it locks;
+// - an administrator lists the reports of a fiscal year and reviews a verified one, or decides
+//   an approval cancellation request (views/emissions/review.js).
 // Every figure, status and refusal is the API's; the page only shows and sends.
 
 import { api, uploadForm } from "../../api.js";
@@ -13,6 +15,7 @@ import { h } from "../../dom.js";
 import { fmtDateTime, fmtNumber, t } from "../../i18n.js";
 import { clientError, dataTable, errorBox, formField, loading, pageHeading, summaryList } from "../../ui.js";
 import { loadPapers, newPapers, papersList, textWithName } from "./papers.js";
+import { newReview, reviewPanel } from "./review.js";
 import { chosenFiscalYear, contentTypeOf, fiscalYearForm, fiscalYearLabel, liveStatus, userText } from "./shared.js";
 
 const FILES = ["pdf", "workbook", "monitoring"];
@@ -26,6 +29,7 @@ function newState(reportId, fiscalYear) {
     opinion: { opinion: "verified", verified_t_co2: "", reasons: "", improvements: "", misstatements: [], error: null },
     paper: { file: null, stage: null, document: null, error: null },
     papers: newPapers(),
+    review: newReview(),
     alive: true,
   };
 }
@@ -39,7 +43,7 @@ async function load(screen, state) {
       state.evidence = await api.reportEvidence(state.reportId, visibleVersion(state.report));
       if (state.role === "verifier" && !(await loadPapers(state))) return;
     } else {
-      state.reports = (await api.reports()).reports;
+      state.reports = (await api.reports(state.role === "admin" ? { fiscal_year: state.fiscalYear } : undefined)).reports;
     }
     state.error = null;
   } catch (error) {
@@ -75,6 +79,7 @@ async function act(screen, state, call, doneKey, focus = "reports-action-status"
     state.message = () => t(doneKey);
     state.reason = "";
     state.cancelReason = "";
+    state.review = newReview();
     if (state.reportId) state.evidence = await api.reportEvidence(state.reportId, visibleVersion(state.report)).catch(() => state.evidence);
     screen.update({ focus });
   } catch (error) {
@@ -166,10 +171,17 @@ async function recordOpinion(screen, state, event) {
 
 // --- rendering --------------------------------------------------------------------------------
 
+function listTexts(role) {
+  if (role === "participant") return { title: "reports.title", subtitle: "reports.subtitle", none: "reports.none", caption: "reports.list_caption" };
+  if (role === "admin") return { title: "review.list_title", subtitle: "review.list_subtitle", none: "review.list_none", caption: "review.list_caption" };
+  return { title: "reports.verifier_title", subtitle: "reports.verifier_subtitle", none: "reports.none_assigned", caption: "reports.assigned_caption" };
+}
+
 function listPage(screen, state) {
   const participant = state.role === "participant";
-  const parts = [pageHeading(t(participant ? "reports.title" : "reports.verifier_title"),
-    t(participant ? "reports.subtitle" : "reports.verifier_subtitle"))];
+  const texts = listTexts(state.role);
+  const parts = [pageHeading(t(texts.title), t(texts.subtitle))];
+  if (state.role === "admin") parts.push(fiscalYearForm(screen.ctx, { route: "reports/year", value: state.fiscalYear, id: "reports-year" }));
   if (participant) {
     parts.push(h("section", { class: "report-create", "aria-labelledby": "reports-create-title" },
       h("h2", { id: "reports-create-title" }, t("reports.create_title")),
@@ -183,10 +195,10 @@ function listPage(screen, state) {
   parts.push(actionFeedback(state));
   if (state.error) parts.push(errorBox(state.error, { id: "reports-error" }));
   else if (state.loading) parts.push(loading());
-  else if (!state.reports.length) parts.push(h("p", { id: "reports-empty" }, t(participant ? "reports.none" : "reports.none_assigned")));
+  else if (!state.reports.length) parts.push(h("p", { id: "reports-empty" }, t(texts.none, { year: fiscalYearLabel(state.fiscalYear) })));
   else {
     parts.push(dataTable({
-      caption: t(participant ? "reports.list_caption" : "reports.assigned_caption"),
+      caption: t(texts.caption, { year: fiscalYearLabel(state.fiscalYear) }),
       id: "reports-table",
       columns: [{ label: t("reports.col.report") }, { label: t("reports.col.organisation") }, { label: t("reports.col.year") },
         { label: t("reports.col.version"), num: true }, { label: t("reports.col.status") }, { label: t("reports.col.submitted") },
@@ -372,7 +384,8 @@ function detailPage(screen, state) {
           " ", t("reports.cited_by", { cells: item.cited_by.join(", ") }))))
       : h("p", { id: "report-evidence-none" }, t("reports.no_evidence"))));
   if (current) parts.push(verificationSummary(current.verification));
-  parts.push(state.role === "verifier" ? verifierActions(screen, state, report) : state.role === "participant" ? participantActions(screen, state, report) : null);
+  parts.push(state.role === "verifier" ? verifierActions(screen, state, report) : state.role === "participant" ? participantActions(screen, state, report)
+    : state.role === "admin" ? reviewPanel(screen, state, report, act) : null);
   parts.push(h("h2", { id: "report-versions-title" }, t("reports.versions")));
   parts.push(dataTable({
     caption: t("reports.versions"), captionHidden: true, id: "report-versions",
@@ -399,10 +412,11 @@ function detailPage(screen, state) {
 
 export function reportsView(ctx, first, second) {
   const creating = first === "new";
-  const reportId = creating || !first ? null : first;
-  const state = newState(reportId, chosenFiscalYear(ctx, creating ? second : null));
+  const listing = first === "year";
+  const reportId = creating || listing || !first ? null : first;
+  const state = newState(reportId, chosenFiscalYear(ctx, creating || listing ? second : null));
   const view = {
-    title: () => (reportId ? t("reports.detail_title", { id: reportId }) : t(state.role === "verifier" ? "reports.verifier_title" : "reports.title")),
+    title: () => (reportId ? t("reports.detail_title", { id: reportId }) : t(listTexts(state.role).title)),
     start: () => load(screen, state),
     stop: () => { state.alive = false; },
     render: () => (reportId ? detailPage(screen, state) : listPage(screen, state)),
