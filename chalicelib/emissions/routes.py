@@ -18,7 +18,6 @@ from chalicelib.core.http.requests import current_correlation_id, resolve
 from chalicelib.core.http.responses import json_response
 from chalicelib.core.principal import Principal, Role
 from chalicelib.emissions.domain import errors as e
-from chalicelib.registry.domain.control_errors import ApprovalNeedsMfa
 
 if TYPE_CHECKING:
     from chalicelib.emissions.schemas import MonitoringRequest, SiteRequest, SourceRequest
@@ -320,7 +319,7 @@ _REVIEW_ERRORS = (*_TRANSITION_ERRORS, e.OpinionNotVerified, e.DeterminationNeed
 
 def _with_mfa(principal: Principal) -> Any:
     if not principal.mfa:
-        raise ApprovalNeedsMfa()
+        raise e.ReviewNeedsMfa()
     return _caller(principal)
 
 
@@ -328,7 +327,7 @@ def _with_mfa(principal: Principal) -> Any:
            summary="The administrator's review of a verified report (MFA session): accept, return_for_amends (reason) or "
                    "determine (t_co2, reason)",
            body="ReviewRequest", response="ReportView", roles=ADMINS,
-           errors_=(*_REVIEW_ERRORS, ApprovalNeedsMfa))
+           errors_=(*_REVIEW_ERRORS, e.ReviewNeedsMfa))
 def review_decision(principal: Principal, report_id: str, body: Any) -> Any:
     return _reports().review(_with_mfa(principal), report_id, body.decision, body.reason, body.t_co2)
 
@@ -337,6 +336,6 @@ def review_decision(principal: Principal, report_id: str, body: Any) -> Any:
            summary="The administrator grants (the report reopens as a new version) or refuses the pending approval cancellation "
                    "request (MFA session)",
            body="CancellationDecisionRequest", response="ReportView", roles=ADMINS,
-           errors_=(*_TRANSITION_ERRORS, e.NoCancellationRequested, e.UnknownReviewDecision, ApprovalNeedsMfa))
+           errors_=(*_TRANSITION_ERRORS, e.NoCancellationRequested, e.UnknownReviewDecision, e.ReviewNeedsMfa))
 def cancellation_decision(principal: Principal, report_id: str, body: Any) -> Any:
     return _reports().decide_cancellation(_with_mfa(principal), report_id, body.decision, body.reason)

@@ -11,8 +11,8 @@ import pytest
 
 from chalicelib import container
 from chalicelib.core.principal import Principal, Role
+from chalicelib.emissions.domain.errors import ReviewNeedsMfa
 from chalicelib.emissions.domain.reports import ReviewedEmissions
-from chalicelib.registry.domain.control_errors import ApprovalNeedsMfa
 from tests.conftest import admin, scan_registry
 from tests.functional.test_reports import FY, REPORT, call, expect, two_bodies
 
@@ -61,9 +61,9 @@ def test_refusals_of_a_review_write_nothing(api, world, local_aws):
     from chalicelib.emissions.schemas import CancellationDecisionRequest, ReviewRequest
 
     no_mfa = Principal(username="admin", role=Role.ADMIN, org_id="moe", mfa=False)
-    with pytest.raises(ApprovalNeedsMfa):
+    with pytest.raises(ReviewNeedsMfa):
         routes.review_decision(no_mfa, REPORT, ReviewRequest(decision="accept"))
-    with pytest.raises(ApprovalNeedsMfa):
+    with pytest.raises(ReviewNeedsMfa):
         routes.cancellation_decision(no_mfa, REPORT, CancellationDecisionRequest(decision="refuse", reason="x"))
     assert scan_registry(local_aws) == before
     # Bad input: a determination without t-CO2, or with a negative or fractional one; no reason where one is due;

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.core.errors import Conflict, JvetsError, NotFound, Unprocessable
+from chalicelib.core.errors import Conflict, Forbidden, JvetsError, NotFound, Unprocessable
 
 
 class SiteNotFound(NotFound):
@@ -339,3 +339,12 @@ class UnknownReviewDecision(Unprocessable):
     code = "UNKNOWN_DECISION"
     message_en = "Decision {decision} is not one of {allowed}."
     message_ja = "判断 {decision} は指定できません（{allowed} のいずれか）。"
+
+
+class ReviewNeedsMfa(Forbidden):
+    """An administrator's review decides allocation and compliance: only in a session that
+    passed a second factor."""
+
+    code = "REVIEW_NEEDS_MFA"
+    message_en = "Sign in with your authenticator's code to review reports."
+    message_ja = "報告書の審査には多要素認証でのログインが必要です。"
