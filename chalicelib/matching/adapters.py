@@ -17,9 +17,17 @@ Key design (``pk`` / ``sk``), so that a board page costs the same requests at 10
 - ``MDEAL#<deal>`` / ``DEAL``: a deal with every version of its proposal.
 - ``MSTAT#<YYYY-MM>`` / ``<date>#<deal>``: a settled deal, by settlement date (JST), written
   in the settling transfer's own transaction.
-- ``MNOTE#<org>`` / ``N#<notification>``: the organisation's notifications (read or not);
-  ``MOUTBOX`` / ``<notification>#<org>``: those not yet e-mailed. Both are written in the
-  transaction of the event they tell about.
+- ``MNOTE#<org>`` / ``N#<notification>``: the organisation's notifications (addressed to
+  the organisation: every one of its users sees them); ``MOUTBOX`` / ``<notification>#<org>``:
+  those not yet e-mailed. Both are written in the transaction of the event they tell about.
+- ``MNOTE#<org>`` / ``R#<username>#<notification>``: ``<username>`` (a user of the
+  organisation) has read the notification. Read state is each user's: one user reading
+  leaves every other user's unread. A marker is written in ONE transaction with a check
+  that the notification exists in the organisation's partition (so nothing is written for
+  another organisation's id). The listing reads the markers of exactly the notifications
+  it shows (one BatchGetItem of their keys), never every marker the user ever wrote, so
+  its requests do not grow with how many the user has read. The old ``read`` attribute
+  of notification items (when read state was the organisation's) is ignored.
 """
 
 from __future__ import annotations
@@ -30,9 +38,10 @@ from datetime import date
 from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import DeleteError, GetError, PutError, QueryError, UpdateError
+from pynamodb.exceptions import DeleteError, GetError, PutError, QueryError
 
-from chalicelib.core.table import LinkedWrite, TableItem, response_code, transact, unavailable
+from chalicelib.core.table import LinkedWrite, TableItem, transact, unavailable
+from chalicelib.core.transactions import CommitFailed
 from chalicelib.matching.domain.board import Deal, Inquiry, Listing, Message, Proposal
 from chalicelib.matching.domain.errors import InvalidBoardCursor
 from chalicelib.matching.domain.figures import SettledTrade
@@ -191,11 +200,22 @@ class NotificationItem(TableItem, discriminator="notification"):
     ref_type = UnicodeAttribute()
     ref_id = UnicodeAttribute()
     created_at = UnicodeAttribute()
-    read = BooleanAttribute(default=False)
 
     @staticmethod
     def key(org_id: str, notification_id: str) -> tuple[str, str]:
         return f"MNOTE#{org_id}", f"N#{notification_id}"
+
+
+class ReadMarkerItem(TableItem, discriminator="notification_read"):
+    """One user of the organisation has read one of its notifications (the same item
+    however often it is read: no time stamp, so a second read writes nothing new)."""
+
+    notification_id = UnicodeAttribute()
+    username = UnicodeAttribute()
+
+    @staticmethod
+    def key(org_id: str, username: str, notification_id: str) -> tuple[str, str]:
+        return f"MNOTE#{org_id}", f"R#{username}#{notification_id}"
 
 
 class OutboxItem(TableItem, discriminator="outbox"):
@@ -281,9 +301,9 @@ def _deal_item(deal: Deal) -> DealItem:
     )
 
 
-def _notification(item: NotificationItem) -> Notification:
+def _notification(item: NotificationItem, read: bool = False) -> Notification:
     return Notification(item.notification_id, item.org_id, item.kind, item.text, item.text_ja, item.ref_type, item.ref_id,
-                        item.created_at, bool(item.read))
+                        item.created_at, read)
 
 
 def notice_writes(notice: Notification) -> list[LinkedWrite]:
@@ -291,7 +311,7 @@ def notice_writes(notice: Notification) -> list[LinkedWrite]:
     item = NotificationItem(
         *NotificationItem.key(notice.org_id, notice.notification_id), notification_id=notice.notification_id,
         org_id=notice.org_id, kind=notice.kind, text=notice.text, text_ja=notice.text_ja, ref_type=notice.ref_type,
-        ref_id=notice.ref_id, created_at=notice.created_at, read=False,
+        ref_id=notice.ref_id, created_at=notice.created_at,
     )
     outbox = OutboxItem(*OutboxItem.key(notice.org_id, notice.notification_id), notification_id=notice.notification_id,
                         org_id=notice.org_id)
@@ -436,13 +456,17 @@ class MatchingStore:
             raise unavailable(error) from error
         return trades
 
-    def notifications(self, org_id: str, limit: int) -> list[Notification]:
+    def notifications(self, org_id: str, username: str, limit: int) -> list[Notification]:
+        """One query for the latest ``limit``, one BatchGetItem for the user's markers of
+        exactly those (none when there are none)."""
         try:
-            return [_notification(item) for item in NotificationItem.query(
-                f"MNOTE#{org_id}", NotificationItem.sk.startswith("N#"), scan_index_forward=False, limit=limit,
-                page_size=limit)]
+            items = list(NotificationItem.query(f"MNOTE#{org_id}", NotificationItem.sk.startswith("N#"),
+                                                scan_index_forward=False, limit=limit, page_size=limit))
         except QueryError as error:
             raise unavailable(error) from error
+        markers = self._batch(ReadMarkerItem, [ReadMarkerItem.key(org_id, username, item.notification_id) for item in items])
+        read = {marker.notification_id for marker in markers}
+        return [_notification(item, item.notification_id in read) for item in items]
 
     def unsent(self, limit: int) -> list[Notification]:
         try:
@@ -596,15 +620,23 @@ class MatchingStore:
             writes += notice_writes(notice)
         return tuple(writes)
 
-    def mark_read(self, org_id: str, notification_id: str) -> Notification | None:
-        item = NotificationItem(*NotificationItem.key(org_id, notification_id))
+    def mark_read(self, org_id: str, username: str, notification_id: str) -> Notification | None:
+        """ONE transaction: the organisation's notification exists (checked) and the user's
+        marker is put (unconditionally, so reading twice writes the same and answers the
+        same); then the notification is read back to answer it. A cancellation by a
+        transaction in flight is raised as ``CommitFailed`` (the caller retries)."""
+        marker = ReadMarkerItem(*ReadMarkerItem.key(org_id, username, notification_id), notification_id=notification_id,
+                                username=username)
         try:
-            item.update(actions=[NotificationItem.read.set(True)], condition=NotificationItem.pk.exists())
-        except UpdateError as error:
-            if response_code(error) == "ConditionalCheckFailedException":
+            transact([LinkedWrite.check("notification", NotificationItem, *NotificationItem.key(org_id, notification_id),
+                                        NotificationItem.pk.exists()),
+                      LinkedWrite.put("read", marker)])
+        except CommitFailed as failed:
+            if "notification" in failed.failed:
                 return None
-            raise unavailable(error) from error
-        return _notification(item)
+            raise
+        item = self._get(NotificationItem, *NotificationItem.key(org_id, notification_id))
+        return _notification(item, read=True) if item is not None else None
 
     def mark_sent(self, notification: Notification) -> None:
         try:
@@ -642,6 +674,16 @@ def seeded_listing(listing: Listing) -> list[TableItem]:
     """An open listing as items (the bench's large board)."""
     return [_listing_item(listing), _ref(listing.org_id, "LST", listing.listing_id),
             ExpiryItem(*ExpiryItem.key(listing), listing_id=listing.listing_id), *_entries(listing)]
+
+
+def seeded_notification(notice: Notification, read_by: Iterable[str] = ()) -> list[TableItem]:
+    """A notification (already e-mailed: no outbox entry) and the markers of the users who
+    read it, as items (the bench's long-read history)."""
+    item = NotificationItem(*NotificationItem.key(notice.org_id, notice.notification_id), notification_id=notice.notification_id,
+                            org_id=notice.org_id, kind=notice.kind, text=notice.text, text_ja=notice.text_ja,
+                            ref_type=notice.ref_type, ref_id=notice.ref_id, created_at=notice.created_at)
+    return [item, *(ReadMarkerItem(*ReadMarkerItem.key(notice.org_id, username, notice.notification_id),
+                                   notification_id=notice.notification_id, username=username) for username in read_by)]
 
 
 # --- e-mail ------------------------------------------------------------------------------------

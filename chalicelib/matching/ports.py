@@ -29,6 +29,7 @@ class Notification:
     ref_type: str
     ref_id: str
     created_at: str
+    #: Read by the user it was listed for (read state is each user's, never the organisation's).
     read: bool = False
 
 
@@ -100,9 +101,14 @@ class MatchingStore(Protocol):
     # --- statistics and notifications ---------------------------------------------------
     def settled_trades(self, start: date, end: date) -> list[SettledTrade]: ...
 
-    def notifications(self, org_id: str, limit: int) -> list[Notification]: ...
+    def notifications(self, org_id: str, username: str, limit: int) -> list[Notification]:
+        """The organisation's latest ``limit``, each ``read`` if ``username`` read it."""
+        ...
 
-    def mark_read(self, org_id: str, notification_id: str) -> Notification | None: ...
+    def mark_read(self, org_id: str, username: str, notification_id: str) -> Notification | None:
+        """Mark the organisation's notification read for ``username`` only (idempotent);
+        ``None`` if the organisation has no such notification (nothing written)."""
+        ...
 
     def unsent(self, limit: int) -> list[Notification]: ...
 

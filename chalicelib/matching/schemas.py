@@ -217,9 +217,11 @@ class NotificationView(ResponseModel):
     ref_type: Literal["inquiry", "deal"]
     ref_id: str
     created_at: str
+    #: Read by the signed-in user (another user of the organisation keeps their own read state).
     read: bool
 
 
 class NotificationList(ResponseModel):
     items: list[NotificationView]
+    #: How many of ``items`` the signed-in user has not read.
     unread: int

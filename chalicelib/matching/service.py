@@ -607,16 +607,22 @@ class Matching:
     # --- notifications ---------------------------------------------------------------------
 
     def notifications(self, principal: Principal) -> dict[str, Any]:
-        items = self.store.notifications(principal.org_id, NOTIFICATIONS_SHOWN)
+        items = self.store.notifications(principal.org_id, principal.username, NOTIFICATIONS_SHOWN)
         return {"items": [_notification_view(n) for n in items], "unread": sum(not n.read for n in items)}
 
     def mark_read(self, principal: Principal, notification_id: str) -> dict[str, Any]:
         if len(notification_id) > 60:
             raise NotificationNotFound(notification_id=notification_id[:60])
-        notice = self.store.mark_read(principal.org_id, notification_id)
-        if notice is None:
-            raise NotificationNotFound(notification_id=notification_id)
-        return _notification_view(notice)
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                notice = self.store.mark_read(principal.org_id, principal.username, notification_id)
+            except CommitFailed:
+                _backoff(attempt)
+                continue
+            if notice is None:
+                raise NotificationNotFound(notification_id=notification_id)
+            return _notification_view(notice)
+        raise BusyListing()
 
     def send_pending(self, mailer: Mailer, recipients: Recipients, batch: int = 50, max_batches: int = 20) -> dict[str, int]:
         """E-mail what the outbox holds (each once: removed from the outbox once sent)."""

@@ -492,3 +492,39 @@ def test_notifications_are_read_and_e_mailed_once_through_ses(board, aws_client)
     assert ses.get_send_quota()["SentLast24Hours"] > sent_before
     assert send_pending_notifications(local=False)["sent"] == 0  # the outbox is empty: nothing goes twice
     assert container.store(MatchingStore).unsent(10) == []
+
+
+def test_read_state_is_each_users_own_in_one_organisation(board, api, local_aws):
+    # A second participant user of Kanto Steelworks: it sees the organisation's notifications with its own read state.
+    user = {"username": f"kantoreader{uuid.uuid4().hex[:6]}", "password": "Kanto-Reader-2026!"}
+    admin("create_user", {**user, "email": "reader@example.jp", "org_id": "kanto-steel", "role": "participant"})
+    board.tokens["kanto_reader"] = api.login(user)
+    listing = board.listing(quantity=10, min_lot=1)
+    board.inquiry(listing["id"], who="minato")
+    before = board.ok("kanto_reader", "GET", "/notifications")
+    newest = board.ok("kanto", "GET", "/notifications")["items"][0]
+    assert newest["kind"] == "inquiry" and newest["id"] == before["items"][0]["id"] and not before["items"][0]["read"]
+
+    kanto_before = board.ok("kanto", "GET", "/notifications")
+    read = board.ok("kanto", "POST", f"/notifications/{newest['id']}/read")
+    assert read == {**newest, "read": True}
+    kanto_after = board.ok("kanto", "GET", "/notifications")
+    assert kanto_after["unread"] == kanto_before["unread"] - 1 and kanto_after["items"][0]["read"]
+    # The other user of the same organisation still sees it unread, and its count is unchanged.
+    other = board.ok("kanto_reader", "GET", "/notifications")
+    assert other["unread"] == before["unread"] and not other["items"][0]["read"]
+    assert [n["id"] for n in other["items"]] == [n["id"] for n in kanto_after["items"]]
+
+    # Reading twice answers the same and changes nothing.
+    table = scan_registry(local_aws)
+    assert board.ok("kanto", "POST", f"/notifications/{newest['id']}/read") == read
+    assert board.ok("kanto", "GET", "/notifications")["unread"] == kanto_after["unread"]
+    assert [i for i in scan_registry(local_aws) if i["sk"]["S"].startswith("R#")] == [
+        i for i in table if i["sk"]["S"].startswith("R#")]
+
+    # Another organisation's notification: 404 for the caller, and nothing written.
+    for who in ("aozora", "minato"):
+        status, answer = board.call(who, "POST", f"/notifications/{newest['id']}/read")
+        assert (status, answer["error"]["code"]) == (404, "NOTIFICATION_NOT_FOUND"), answer
+    assert scan_registry(local_aws) == table
+    assert board.ok("kanto_reader", "GET", "/notifications")["unread"] == before["unread"]

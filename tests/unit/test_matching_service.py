@@ -12,6 +12,7 @@ import pytest
 
 from chalicelib.core.clock import JST
 from chalicelib.core.principal import Principal, Role
+from chalicelib.core.transactions import CommitFailed
 from chalicelib.matching.domain import errors as e
 from chalicelib.matching.domain.board import check_listing_numbers
 from chalicelib.matching.domain.figures import SettledTrade, TradeFigures
@@ -173,3 +174,54 @@ def test_every_event_goes_to_the_outbox_and_is_sent_once(world):
     assert world.service.send_pending(mailer, FakeRecipients()) == {"sent": 3}
     assert world.service.send_pending(mailer, FakeRecipients()) == {"sent": 0} and len(mailer.sent) == 3
     assert world.service.notifications(SELLER)["unread"] == 2
+
+
+# --- read state is each user's -------------------------------------------------------------
+
+SELLER_TOO = Principal("seller2", Role.PARTICIPANT, "seller-org")
+
+
+def test_a_notification_read_by_one_user_stays_unread_for_the_other_users_of_the_organisation(world):
+    world.deal(world.listing())  # an inquiry and a proposal: two notifications for the seller's organisation
+    mine, theirs = world.service.notifications(SELLER), world.service.notifications(SELLER_TOO)
+    assert mine["unread"] == theirs["unread"] == 2 and [n["id"] for n in mine["items"]] == [n["id"] for n in theirs["items"]]
+    newest = mine["items"][0]["id"]
+    read = world.service.mark_read(SELLER, newest)
+    assert read["id"] == newest and read["read"]
+    after = world.service.notifications(SELLER)
+    assert after["unread"] == 1 and [n["read"] for n in after["items"]] == [True, False]
+    other = world.service.notifications(SELLER_TOO)
+    assert other["unread"] == 2 and not any(n["read"] for n in other["items"])
+    assert world.store.reads == {("seller-org", "seller", newest)}
+
+
+def test_reading_twice_answers_the_same_and_writes_one_marker(world):
+    world.deal(world.listing())
+    newest = world.service.notifications(SELLER)["items"][0]["id"]
+    first = world.service.mark_read(SELLER, newest)
+    assert world.service.mark_read(SELLER, newest) == first
+    assert world.store.reads == {("seller-org", "seller", newest)} and world.service.notifications(SELLER)["unread"] == 1
+
+
+def test_another_organisations_notification_is_not_found_and_nothing_is_written(world):
+    world.deal(world.listing())
+    newest = world.service.notifications(SELLER)["items"][0]["id"]
+    for principal, notification_id in ((BUYER, newest), (OTHER, newest), (SELLER, "N-MISSING"), (SELLER, "N" * 61)):
+        with pytest.raises(e.NotificationNotFound):
+            world.service.mark_read(principal, notification_id)
+    assert world.store.reads == set() and world.service.notifications(SELLER)["unread"] == 2
+
+
+def test_a_read_cancelled_by_a_transaction_in_flight_is_retried(world):
+    world.deal(world.listing())
+    newest = world.service.notifications(SELLER)["items"][0]["id"]
+    conflicts = iter([CommitFailed(failed=()), CommitFailed(failed=())])
+    original = world.store.mark_read
+
+    def flaky(org_id, username, notification_id):
+        for conflict in conflicts:
+            raise conflict
+        return original(org_id, username, notification_id)
+
+    world.store.mark_read = flaky
+    assert world.service.mark_read(SELLER, newest)["read"] and world.service.notifications(SELLER)["unread"] == 1

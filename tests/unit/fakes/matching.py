@@ -30,6 +30,8 @@ class FakeMatchingStore:
     settled: list[SettledTrade] = field(default_factory=list)
     notes: dict[str, Notification] = field(default_factory=dict)
     outbox: set[str] = field(default_factory=set)
+    #: Read markers: (organisation, username, notification id); read state is each user's.
+    reads: set[tuple[str, str, str]] = field(default_factory=set)
     pending: list[Callable[[], None]] = field(default_factory=list)
 
     def meanwhile(self, write: Callable[[], None]) -> None:
@@ -199,15 +201,22 @@ class FakeMatchingStore:
     def settled_trades(self, start: date, end: date) -> list[SettledTrade]:
         return [t for t in self.settled if start <= t.settled_on <= end]
 
-    def notifications(self, org_id: str, limit: int) -> list[Notification]:
-        return sorted((n for n in self.notes.values() if n.org_id == org_id), key=lambda n: n.notification_id, reverse=True)[:limit]
+    def notifications(self, org_id: str, username: str, limit: int) -> list[Notification]:
+        latest = sorted((n for n in self.notes.values() if n.org_id == org_id), key=lambda n: n.notification_id, reverse=True)[:limit]
+        return [replace(n, read=(org_id, username, n.notification_id) in self.reads) for n in latest]
 
-    def mark_read(self, org_id: str, notification_id: str) -> Notification | None:
-        notice = self.notes.get(notification_id)
-        if notice is None or notice.org_id != org_id:
-            return None
-        self.notes[notification_id] = replace(notice, read=True)
-        return self.notes[notification_id]
+    def mark_read(self, org_id: str, username: str, notification_id: str) -> Notification | None:
+        def checks() -> list[tuple[str, bool]]:
+            notice = self.notes.get(notification_id)
+            return [("notification", notice is not None and notice.org_id == org_id)]
+
+        try:
+            self._commit(checks, lambda: self.reads.add((org_id, username, notification_id)))
+        except CommitFailed as failed:
+            if "notification" in failed.failed:
+                return None
+            raise
+        return replace(self.notes[notification_id], read=True)
 
     def unsent(self, limit: int) -> list[Notification]:
         return [self.notes[i] for i in sorted(self.outbox)[:limit]]
