@@ -157,6 +157,11 @@ class MotoServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
+        # moto's backends are this process's, not the server's: wipe them, or the next
+        # server in the process (``make bench`` runs its benches one after another)
+        # starts with this one's tables, users and accounts.
+        if self.running:
+            self.reset()
         self.stop()
 
     def __repr__(self) -> str:

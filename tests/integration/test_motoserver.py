@@ -64,6 +64,14 @@ def test_reset_wipes_all_state():
         assert not sqs.list_queues().get("QueueUrls")
 
 
+def test_a_server_leaves_no_state_to_the_next_one_in_the_process():
+    """moto's backends are the process's: ``make bench`` runs servers one after another."""
+    with MotoServer() as first:
+        _client(first, "sqs").create_queue(QueueName="left-behind")
+    with MotoServer() as second:
+        assert not _client(second, "sqs").list_queues().get("QueueUrls")
+
+
 def _counter_table(server, table):
     ddb = _client(server, "dynamodb")
     ddb.create_table(
