@@ -40,7 +40,7 @@ def _fill(total: int) -> None:
             created = f"2025-{4 + index % 9:02d}-{1 + index % 28:02d}T10:00:00.{index:06d}+09:00"
             batch.save(HistoryItem(*HistoryItem.key(number, created, f"TXFILL{index:012d}"), transaction_id=f"TXFILL{index:012d}",
                                    created_at=created, date=created[:10], kind="transfer", status="completed", amount_in=1,
-                                   amount_out=0, correction=False, cum_in=index + 1, cum_out=0, seq=index + 1))
+                                   amount_out=0, correction=False, seq=0))  # a receipt: linked by its sender
 
 
 def _time_transfers(ledger: Any, principal: Any, sender: str, receiver: str, count: int) -> tuple[list[float], list[int], list[int]]:

@@ -271,6 +271,9 @@ class SeedStore:
     def get_account(self, number: str) -> Any:
         return self.accounts.get(number)
 
+    def get_accounts(self, numbers: list[str]) -> dict[str, Any]:
+        return {number: self.accounts[number] for number in numbers if number in self.accounts}
+
     def holdings(self, number: str) -> tuple[Any, list[Any]]:
         blocks = self.blocks.get(number, {})
         return self.accounts.get(number), [blocks[sk] for sk in sorted(blocks)]

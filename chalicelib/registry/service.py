@@ -442,13 +442,14 @@ class Ledger:
         """The sender (the initiator's, open), the receiver (open) and the plan of the
         blocks to take, read as far as the lines need (``blocks.choose``) and no further."""
         sender_field = "from_account" if operation == "transfer" else "account"
-        sender = self.accounts.get_account(sender_number)
+        both = self.accounts.get_accounts([sender_number, receiver_number])  # one request for the two
+        sender = both.get(sender_number)
         if sender is None or sender.holder_org_id != initiator.org_id:
             raise AccountNotFound(number=sender_number, field=sender_field)
         ensure_open(sender, sender_field)
         if sender_number == receiver_number:
             raise SameAccount(field=sender_field)
-        receiver = self.accounts.get_account(receiver_number)
+        receiver = both.get(receiver_number)
         if receiver is None:
             raise UnknownReceiver(number=receiver_number, field="to_account")
         ensure_open(receiver, "to_account")

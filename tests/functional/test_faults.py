@@ -100,9 +100,9 @@ def world(api, demo):
 
 
 CALLS = {
-    # sender, receiver, the sender's blocks as far as needed, the write
-    "transfer": [("GetItem", 1), ("GetItem", 2), ("Query", 1), ("TransactWriteItems", 1)],
-    "retirement": [("GetItem", 1), ("GetItem", 2), ("Query", 1), ("TransactWriteItems", 1)],
+    # sender and receiver (one BatchGetItem), the sender's blocks as far as needed, the write
+    "transfer": [("BatchGetItem", 1), ("Query", 1), ("TransactWriteItems", 1)],
+    "retirement": [("BatchGetItem", 1), ("Query", 1), ("TransactWriteItems", 1)],
     # the original, the holder, the target, the blocks it moved (by key), the write
     "correction": [("GetItem", 1), ("GetItem", 2), ("GetItem", 3), ("BatchGetItem", 1), ("TransactWriteItems", 1)],
 }

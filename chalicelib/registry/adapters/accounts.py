@@ -103,6 +103,15 @@ class RegistryStore:
             raise _unavailable(error) from error
         return account_from_item(item)
 
+    def get_accounts(self, numbers: list[str]) -> dict[str, Account]:
+        """The accounts of ``numbers`` that exist, by number: one strongly consistent
+        BatchGetItem (a movement reads its sender and receiver in one request)."""
+        try:
+            items = AccountItem.batch_get([AccountItem.key(number) for number in dict.fromkeys(numbers)], consistent_read=True)
+            return {account.number: account for account in map(account_from_item, items)}
+        except GetError as error:
+            raise _unavailable(error) from error
+
     def open_account(self, holder: Organisation, account_type: AccountType, period: int, now: str) -> Account:
         """Allocate the next identifier and create the account and its link atomically."""
         counter_name = f"ACCOUNT#{int(account_type)}"

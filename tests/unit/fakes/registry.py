@@ -136,6 +136,9 @@ class FakeAccounts:
     def get_account(self, number: str) -> Account | None:
         return self.memory.accounts.get(number)
 
+    def get_accounts(self, numbers: list[str]) -> dict[str, Account]:
+        return {number: self.memory.accounts[number] for number in numbers if number in self.memory.accounts}
+
     def accounts_of(self, org_id: str) -> list[dict[str, Any]]:
         # The adapter queries the organisation's links, which sort by "ACCT#<number>".
         return [{"number": a.number, "type": a.type, "status": a.status.value}
