@@ -31,8 +31,6 @@ __all__ = ["disabled", "install", "installed", "stats"]
 
 _local = threading.local()
 _install_lock = threading.Lock()
-
-
 _switch = Switch()
 
 

@@ -4,7 +4,7 @@ moto 5.x (``moto.dynamodb.models.table.Table.scan``) answers every page of a Sca
 sorting every item of the table (``Table.all_items()``) and then comparing items one by
 one with ``ExclusiveStartKey`` until it passes it: each page costs O(n log n) in the size
 of the table, and a whole-table read of n items in pages of p costs O(n² / p). The
-ledger's audit reads the whole table that way, so at a busy year's 375,000 items
+ledger's audit reads the whole table that way, so at a busy year's half a million items
 (``make load``) it never finished.
 
 This patch keeps moto's ``scan`` (its filters, limits, the 1 MB page, projections,
@@ -36,8 +36,6 @@ __all__ = ["disabled", "install", "installed", "stats"]
 
 _local = threading.local()
 _install_lock = threading.Lock()
-
-
 _switch = Switch()
 
 
