@@ -309,7 +309,7 @@ def list_working_papers(principal: Principal, report_id: str) -> Any:
 # The same decisions as the console's review_report / decide_cancellation (the same service
 # methods), recorded under the signed-in administrator's username. Participants and verifiers
 # get the 403 of any route their role may not call; a session without a second factor gets
-# the registry's APPROVAL_NEEDS_MFA (the authorizer already refuses such an administrator
+# REVIEW_NEEDS_MFA (the authorizer already refuses such an administrator
 # token; this is the decision's own check).
 
 ADMINS = {Role.ADMIN}
